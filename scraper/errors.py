@@ -42,17 +42,28 @@ class InputError(ScraperError):
 
 
 class FetchError(ScraperError):
-    """A fetch failed. ``status`` is the HTTP status when there was a response."""
+    """A fetch failed. ``status`` is the HTTP status when there was a response.
+
+    ``retry_after`` is the wait in seconds a 429/503 asked for (``Retry-After``), if any.
+    """
 
     exit_code = 5
 
     def __init__(
-        self, message: str, *, url: str, status: int | None = None, retryable: bool = False
+        self,
+        message: str,
+        *,
+        url: str,
+        status: int | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.url = url
         self.status = status
         self.retryable = retryable
+        # seconds the server asked us to wait (Retry-After), when it said so
+        self.retry_after = retry_after
 
 
 class ContentError(FetchError):

@@ -1,0 +1,1 @@
+"""scraper: boilerplate-stripping web scraper and cleaner."""

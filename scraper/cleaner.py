@@ -1,0 +1,113 @@
+"""Turn one page (HTML or a text dump) into a ``Document``.
+
+Pipeline: decode → site rules with selectolax (``remove`` selectors, then the
+``content`` container) → generic chrome pruning → trafilatura → ``drop_lines``.
+Plain-text input skips the HTML stages and goes through ``textdump``.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.config import Config, SiteRule
+from scraper.document import Document
+from scraper.encoding import decode_html, looks_binary
+from scraper.errors import ContentError, ExtractionError
+from scraper.extract import extract_html
+from scraper.prune import prune_chrome
+from scraper.textdump import clean_text_dump, looks_like_html
+
+__all__ = ["apply_site_rule", "clean"]
+
+_SPACE = re.compile(r"[ \t\u00a0]+")
+
+
+def clean(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    config: Config | None = None,
+) -> Document:
+    """Clean one page. ``url`` picks the site rule from ``config`` (built-in defaults if None).
+
+    Raises ``ContentError`` for binary or empty input and ``ExtractionError`` when no
+    article text is found.
+    """
+    where = url or "<input>"
+    config = config or Config()
+    if isinstance(html, bytes):
+        if not html.strip():
+            raise ContentError(f"{where}: empty input", url=where)
+        if looks_binary(html):
+            raise ContentError(f"{where}: binary data, not an HTML page or text", url=where)
+        html = decode_html(html)
+    if not html.strip():
+        raise ContentError(f"{where}: empty input", url=where)
+
+    host = urlsplit(url).hostname if url else None
+    match = config.site_for(host)
+    site_name, rule = match if match else (None, None)
+    drop = [re.compile(p) for p in rule.drop_lines] if rule else []
+
+    if looks_like_html(html):
+        tree = LexborHTMLParser(html)
+        if rule is not None:
+            tree = apply_site_rule(tree, rule)
+        prune_chrome(tree)
+        extracted = extract_html(tree.html or "", url)
+        text, title, author, date = (
+            extracted.text,
+            extracted.title,
+            extracted.author,
+            extracted.date,
+        )
+    else:
+        dump = clean_text_dump(html, drop)
+        text, title, author, date = dump.text, dump.title, dump.author, None
+
+    text = _tidy(text, drop, title, author)
+    if not text:
+        raise ExtractionError(f"{where}: no article text found")
+    return Document(
+        text=text,
+        title=title,
+        author=author,
+        date=date,
+        url=url,
+        site=site_name or host,
+    )
+
+
+def apply_site_rule(tree: LexborHTMLParser, rule: SiteRule) -> LexborHTMLParser:
+    """Drop the rule's ``remove`` selectors, then keep only its ``content`` container.
+
+    The head is kept so that metadata (title, date, JSON-LD) survives the cut. When
+    the container is absent (a template change), the whole page is used.
+    """
+    for selector in rule.remove:
+        for node in tree.css(selector):
+            node.decompose()
+    if rule.content:
+        nodes = tree.css(rule.content)
+        if nodes:
+            head = tree.head.html if tree.head is not None else ""
+            body = "".join(node.html or "" for node in nodes)
+            tree = LexborHTMLParser(f"<html>{head}<body>{body}</body></html>")
+    return tree
+
+
+def _tidy(text: str, drop: list[re.Pattern[str]], title: str | None, author: str | None) -> str:
+    """One paragraph per block; drop the site's ``drop_lines`` and a repeated title or byline."""
+    heading = {s.casefold() for s in (title, author, f"by {author}" if author else None) if s}
+    out = []
+    for block in text.split("\n\n"):
+        block = _SPACE.sub(" ", block).strip()
+        if not block or block.casefold() in heading:
+            continue
+        if any(p.search(block) for p in drop):
+            continue
+        out.append(block)
+    return "\n\n".join(out)
