@@ -60,6 +60,9 @@ def clean_command(
         doc = clean(read_source(source), page_url, config=config)
     rendered = doc.render(fmt)  # type: ignore[arg-type]
     if output:
-        Path(output).write_text(rendered, encoding="utf-8")
+        try:
+            Path(output).write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write: {exc.strerror}") from None
     else:
         click.echo(rendered, nl=False)
