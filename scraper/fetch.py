@@ -23,9 +23,9 @@ from tenacity import (
     Retrying,
     retry_if_exception,
     stop_after_attempt,
-    wait_base,
     wait_exponential_jitter,
 )
+from tenacity.wait import wait_base
 
 from scraper.config import FetchSettings
 from scraper.encoding import decode_html, looks_binary
@@ -50,6 +50,8 @@ _SIGNATURES = (
 _HTML_START = re.compile(
     rb"<(?:!doctype\s+html|html|head|body|title|meta|div|p|article|!--)[\s>/]", re.IGNORECASE
 )
+# Lower-cased, IDNA-encoded host names and IP addresses (IPv6 without brackets).
+_HOST = re.compile(r"^[a-z0-9_.:-]+$")
 _DNS_FAILURE = (
     "name or service not known",
     "nodename nor servname",
@@ -226,6 +228,11 @@ def _check_url(url: str) -> None:
         raise InputError(f"{shown}: not an http(s) URL ({scheme})")
     if not parsed.host:
         raise InputError(f"{shown}: URL has no host")
+    # httpx percent-encodes a space in a host and accepts any port; neither can be fetched.
+    if not _HOST.match(parsed.host) or ".." in parsed.host:
+        raise InputError(f"{shown}: not a valid host name ({parsed.host})")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise InputError(f"{shown}: port out of range ({parsed.port})")
 
 
 def _result(url: str, response: httpx.Response, body: bytes, started: float) -> FetchResult:
