@@ -121,10 +121,6 @@ class SiteRule(_Model):
                 raise ValueError(f"not a host name: {host!r}")
         return cleaned
 
-    def covers(self, host: str) -> bool:
-        host = host.lower().rstrip(".")
-        return any(host == h or host.endswith("." + h) for h in self.hosts)
-
 
 class Config(_Model):
     fetch: FetchSettings = FetchSettings()
@@ -135,13 +131,17 @@ class Config(_Model):
         """The site whose hosts cover ``host`` (the most specific one wins)."""
         if not host:
             return None
-        best: tuple[int, str, SiteRule] | None = None
-        for name, rule in self.sites.items():
-            for h in rule.hosts:
-                if host.lower() == h or host.lower().endswith("." + h):
-                    if best is None or len(h) > best[0]:
-                        best = (len(h), name, rule)
-        return (best[1], best[2]) if best else None
+        host = host.lower().rstrip(".")
+        matches = [
+            (len(h), name, rule)
+            for name, rule in self.sites.items()
+            for h in rule.hosts
+            if host == h or host.endswith("." + h)
+        ]
+        if not matches:
+            return None
+        _, name, rule = max(matches, key=lambda m: m[0])
+        return name, rule
 
     def without_site(self, name: str) -> Config:
         return self.model_copy(update={"sites": {k: v for k, v in self.sites.items() if k != name}})
@@ -162,7 +162,9 @@ def config_from_mapping(data: Any, source: str = "<config>") -> Config:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: top level must be a mapping of keys, not {type(data).__name__}")
+        raise ConfigError(
+            f"{source}: top level must be a mapping of keys, not {type(data).__name__}"
+        )
     try:
         return Config.model_validate(data)
     except ValidationError as exc:

@@ -7,7 +7,9 @@ from selectolax.lexbor import LexborHTMLParser
 __all__ = ["prune_chrome"]
 
 # Never article text, on any site.
-_ALWAYS_CHROME = "script:not([type=\"application/ld+json\"]), style, noscript, template, svg, iframe, object, embed"
+_ALWAYS_CHROME = (
+    'script:not([type="application/ld+json"]), style, noscript, template, svg, iframe, object, embed'
+)
 
 
 def prune_chrome(tree: LexborHTMLParser) -> None:

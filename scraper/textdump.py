@@ -15,13 +15,16 @@ from functools import lru_cache
 __all__ = ["DumpResult", "clean_text_dump", "looks_like_html"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_HTML_HINT = re.compile(r"<\s*(!doctype|html|head|body|div|p|article|main|span|a|meta|title)\b", re.I)
+_HTML_HINT = re.compile(
+    r"<\s*(!doctype|html|head|body|div|p|article|main|span|a|meta|title)\b", re.I
+)
 # Lines that are chrome on any site, whatever their length.
 _CHROME = re.compile(
     r"""^(?:
         ©|\(c\)\s|copyright\b|all\ rights\ reserved
       | (?:\d+\s+)?comments?$|no\ comments?$|(?:leave|post|add)\ a\ comment
-      | log\ ?in\b|sign\ ?(?:in|up)\b|register\b|subscribe\b|newsletter\b|forgot\ (?:your\ )?password
+      | log\ ?in\b|sign\ ?(?:in|up)\b|register\b|subscribe\b|newsletter\b
+      | forgot\ (?:your\ )?password
       | user\ registration|share\ (?:this|on)\b|follow\ us\b|read\ more$|advertisement$
       | click\ here|related\ (?:articles|stories|posts)|you\ may\ also\ like
       | cookies?\b.*\b(?:accept|consent|use)\b
@@ -87,7 +90,12 @@ def clean_text_dump(text: str, drop_lines: Iterable[re.Pattern[str]] = ()) -> Du
                 j += 1
                 continue
             gap = j
-            while gap < len(lines) and gap - j < 2 and not content[gap] and _is_inner(lines[gap], drop):
+            while (
+                gap < len(lines)
+                and gap - j < 2
+                and not content[gap]
+                and _is_inner(lines[gap], drop)
+            ):
                 gap += 1
             if gap < len(lines) and content[gap] and gap > j:
                 j = gap
