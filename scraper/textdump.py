@@ -19,6 +19,7 @@ _HTML_HINT = re.compile(
     r"<\s*(!doctype|html|head|body|div|p|article|main|span|a|meta|title)\b", re.I
 )
 # Lines that are chrome on any site, whatever their length.
+_HARD = re.compile(r"^(?:©|\(c\)\s|copyright\b)|\ball rights reserved\b", re.I)
 _CHROME = re.compile(
     r"""^(?:
         ©|\(c\)\s|copyright\b|all\ rights\ reserved
@@ -32,6 +33,9 @@ _CHROME = re.compile(
     re.I | re.X,
 )
 _BYLINE = re.compile(r"^by\s+(?P<name>[\w.'’ -]{3,60})$", re.I)
+_SPACES = re.compile(r"\s+")
+# Line kinds.
+_CONTENT, _SHORT, _SKIP, _BREAK = range(4)
 _SENTENCE_END = re.compile(r"[.!?…。！？\"”’)]$")
 
 
@@ -57,8 +61,8 @@ def _stopwords() -> frozenset[str]:
     return frozenset(words)
 
 
-def _is_content(line: str, drop: Iterable[re.Pattern[str]]) -> bool:
-    if _CHROME.search(line) or any(p.search(line) for p in drop):
+def _is_content(line: str) -> bool:
+    if _CHROME.search(line):
         return False
     words = _WORD.findall(line.lower())
     if len(words) < 12:
@@ -70,56 +74,55 @@ def _is_content(line: str, drop: Iterable[re.Pattern[str]]) -> bool:
 
 def clean_text_dump(text: str, drop_lines: Iterable[re.Pattern[str]] = ()) -> DumpResult:
     drop = list(drop_lines)
-    lines = [re.sub(r"\s+", " ", line).strip() for line in text.splitlines()]
+    lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
-    content = [_is_content(line, drop) for line in lines]
+    kinds = [_kind(line, drop) for line in lines]
 
-    # Runs of content lines; up to two short, non-chrome lines may sit inside a run
-    # (subheadings), but only when content follows them.
-    best: tuple[int, int, int] | None = None  # (words, start, end)
+    # The body is the run of content lines with the most words. Inside a run, up to two
+    # short lines in a row may stand between content lines (subheadings, an "Advertisement"
+    # slot); dropped lines are invisible; a copyright line or a long non-content line ends it.
+    best: tuple[int, list[str], int] | None = None  # (words, body, first line index)
     i = 0
     while i < len(lines):
-        if not content[i]:
+        if kinds[i] != _CONTENT:
             i += 1
             continue
-        start = end = i
-        j = i + 1
-        while j < len(lines):
-            if content[j]:
-                end = j
-                j += 1
-                continue
-            gap = j
-            while (
-                gap < len(lines)
-                and gap - j < 2
-                and not content[gap]
-                and _is_inner(lines[gap], drop)
-            ):
-                gap += 1
-            if gap < len(lines) and content[gap] and gap > j:
-                j = gap
-                continue
-            break
-        words = sum(len(_WORD.findall(lines[k])) for k in range(start, end + 1))
+        body, pending, j = [lines[i]], [], i + 1
+        last = i
+        while j < len(lines) and kinds[j] != _BREAK:
+            if kinds[j] == _CONTENT:
+                body += [line for line in pending if not _CHROME.search(line)]
+                body.append(lines[j])
+                pending, last = [], j
+            elif kinds[j] == _SHORT:
+                pending.append(lines[j])
+                if len(pending) > 2:
+                    break
+            j += 1
+        words = sum(len(_WORD.findall(line)) for line in body)
         if best is None or words > best[0]:
-            best = (words, start, end)
-        i = end + 1
+            best = (words, body, i)
+        i = last + 1
 
     if best is None:
         return DumpResult(text="", title=None, author=None)
-    _, start, end = best
-    body = [lines[k] for k in range(start, end + 1) if not any(p.search(lines[k]) for p in drop)]
-    title, author = _heading(lines[:start], drop)
+    _, body, first = best
+    # Bylines are often in drop_lines; they still name the author.
+    title, author = _heading(lines[:first])
     return DumpResult(text="\n\n".join(body), title=title, author=author)
 
 
-def _is_inner(line: str, drop: list[re.Pattern[str]]) -> bool:
-    """A short line that may belong inside the body: a subheading, not chrome."""
-    return not (_CHROME.search(line) or any(p.search(line) for p in drop)) and len(line) < 120
+def _kind(line: str, drop: list[re.Pattern[str]]) -> int:
+    if _HARD.search(line):
+        return _BREAK
+    if any(p.search(line) for p in drop):
+        return _SKIP
+    if _is_content(line):
+        return _CONTENT
+    return _SHORT if len(line) < 120 else _BREAK
 
 
-def _heading(before: list[str], drop: list[re.Pattern[str]]) -> tuple[str | None, str | None]:
+def _heading(before: list[str]) -> tuple[str | None, str | None]:
     """Title and author from the lines just above the body."""
     title = author = None
     for line in reversed(before[-8:]):
@@ -133,7 +136,6 @@ def _heading(before: list[str], drop: list[re.Pattern[str]]) -> tuple[str | None
             and 4 <= len(words) <= 25
             and not _SENTENCE_END.search(line)
             and not _CHROME.search(line)
-            and not any(p.search(line) for p in drop)
         ):
             title = line
     return title, author
