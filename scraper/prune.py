@@ -8,7 +8,8 @@ __all__ = ["prune_chrome"]
 
 # Never article text, on any site.
 _ALWAYS_CHROME = (
-    'script:not([type="application/ld+json"]), style, noscript, template, svg, iframe, object, embed'
+    'script:not([type="application/ld+json"]), style, noscript, template,'
+    " svg, iframe, object, embed"
 )
 
 
