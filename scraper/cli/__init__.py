@@ -42,3 +42,9 @@ def main() -> None:
 from scraper.cli.clean_cmd import clean_command  # noqa: E402  (commands register on main)
 
 main.add_command(clean_command)
+
+from scraper.cli.diff_cmd import diff_command  # noqa: E402
+from scraper.cli.snapshot_cmd import snapshot_group  # noqa: E402
+
+main.add_command(snapshot_group)
+main.add_command(diff_command)
