@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from scraper import load_config
-from scraper.snapshots import Corpus, Page, snapshot_of
+from scraper.snapshots import Corpus, Page, slug_for, snapshot_of
+from scraper.textdiff import FileDiff, colorize, stat, unified, use_color
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Corpus.load(ROOT)
@@ -82,3 +83,57 @@ def test_snapshots_are_lf_with_one_trailing_newline() -> None:
         data = path.read_bytes()
         assert b"\r" not in data, f"{path}: CR line ends"
         assert data.endswith(b"\n") and not data.endswith(b"\n\n"), f"{path}: trailing newlines"
+
+
+# --- the pieces: file names, diffs, colour ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "slug"),
+    [
+        ("https://japantoday.com/category/world/interpol-arrests", "interpol-arrests"),
+        (
+            "https://www.heise.de/meldung/1Password-fuer-Mac-2596987.html",
+            "1password-fuer-mac-2596987",
+        ),
+        ("https://bbs.archlinux.org/viewtopic.php?id=298271", "viewtopic-id-298271"),
+        ("https://www.medicalnewstoday.com/articles/318674.php", "articles-318674"),
+        ("https://example.com/post/?utm_source=feed&srsltid=abc", "post"),
+        ("https://example.com/", "page-" + "0" * 10),
+    ],
+)
+def test_slug_for(url: str, slug: str) -> None:
+    if slug.startswith("page-"):
+        assert slug_for(url).startswith("page-") and len(slug_for(url)) == 15
+    else:
+        assert slug_for(url) == slug
+
+
+def test_unified_diff_and_stat() -> None:
+    old = "One.\n\nTwo.\n\nThree.\n"
+    new = "One.\n\nTwo, changed.\n\nThree.\n"
+    diff = unified(old, new, old_name="a/x.txt", new_name="b/x.txt")
+    assert diff.startswith("--- a/x.txt\n+++ b/x.txt\n@@ ")
+    assert "-Two.\n+Two, changed.\n" in diff
+    assert unified(old, old, old_name="a", new_name="b") == ""
+    assert unified(None, "A.\n", old_name="a", new_name="b").startswith("--- /dev/null\n+++ b\n")
+    assert "\\ No newline at end of file" in unified("A.\n", "A.", old_name="a", new_name="b")
+    summary = stat([FileDiff("x.txt", diff), FileDiff("y.txt", "")])
+    assert summary == " x.txt |    2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)\n"
+    coloured = colorize(diff)
+    assert "\x1b[31m-Two.\x1b[0m\n" in coloured and "\x1b[32m+Two, changed.\x1b[0m\n" in coloured
+
+
+@pytest.mark.parametrize(
+    ("mode", "isatty", "environ", "expected"),
+    [
+        ("always", False, {}, True),
+        ("never", True, {}, False),
+        ("auto", True, {}, True),
+        ("auto", False, {}, False),
+        ("auto", True, {"NO_COLOR": "1"}, False),
+        ("auto", True, {"TERM": "dumb"}, False),
+    ],
+)
+def test_use_color(mode, isatty, environ, expected) -> None:
+    assert use_color(mode, isatty=isatty, environ=environ) is expected
