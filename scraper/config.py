@@ -94,6 +94,8 @@ class CrawlSettings(_Model):
     format: Literal["text", "markdown", "json"] = "text"
     warc: bool = False
     workers: int = Field(0, ge=0, description="cleaning processes; 0 means one per core")
+    robots_ttl: Duration = Field(86400.0, le=86400, description="robots.txt cache, ≤ 24 h")
+    robots_retry: Duration = Field(300.0, description="ask again after a 5xx robots.txt")
 
 
 class SiteRule(_Model):

@@ -48,3 +48,7 @@ from scraper.cli.snapshot_cmd import snapshot_group  # noqa: E402
 
 main.add_command(snapshot_group)
 main.add_command(diff_command)
+
+from scraper.cli.crawl_cmd import crawl_command  # noqa: E402
+
+main.add_command(crawl_command)

@@ -1,0 +1,125 @@
+"""``scraper crawl``: crawl the sites that are due (or the named ones), politely, incrementally."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import click
+from rich.console import Console
+
+from scraper.config import load_config
+from scraper.crawl.events import Event
+from scraper.crawl.progress import LiveDisplay, LogLines, summary_json, summary_table
+from scraper.crawl.runner import crawl_due, watch
+from scraper.crawl.store import SQLiteStore
+from scraper.document import FORMATS
+
+__all__ = ["crawl_command"]
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[list[int]]:
+    """SIGTERM and SIGINT set ``stop``: the crawl finishes the pages in flight, then returns."""
+    received: list[int] = []
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield received
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@click.command("crawl")
+@click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--site", "-s", "sites", multiple=True, help="Crawl this site (repeatable).")
+@click.option("--force", is_flag=True, help="Crawl even the sites that are not due.")
+@click.option(
+    "--watch", "watch_mode", is_flag=True, help="Crawl sites as they fall due until a signal."
+)
+@click.option("--state-dir", type=click.Path(file_okay=False), help="Crawl state directory.")
+@click.option("--output-dir", "-o", type=click.Path(file_okay=False), help="Output directory.")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), help="Document format.")
+@click.option("--warc/--no-warc", default=None, help="Archive raw responses as WARC.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on standard output.")
+def crawl_command(
+    config_path: str | None,
+    sites: tuple[str, ...],
+    force: bool,
+    watch_mode: bool,
+    state_dir: str | None,
+    output_dir: str | None,
+    fmt: str | None,
+    warc: bool | None,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Crawl the sites that are due: new and changed articles as clean text.
+
+    One cron line every few minutes serves sites with different `every`. Exit codes as for
+    every command; 8 when another crawl holds the state.
+    """
+    config = load_config(config_path)
+    overrides: dict[str, Any] = {
+        key: value
+        for key, value in (
+            ("state_dir", Path(state_dir) if state_dir else None),
+            ("output_dir", Path(output_dir) if output_dir else None),
+            ("format", fmt),
+            ("warc", warc),
+        )
+        if value is not None
+    }
+    if overrides:
+        config = config.model_copy(update={"crawl": config.crawl.model_copy(update=overrides)})
+
+    err = Console(stderr=True)
+    live = not quiet and not as_json and err.is_terminal
+    stop = threading.Event()
+    store = SQLiteStore(config.crawl.state_dir)
+    try:
+        with store.lock(), _stop_on_signals(stop) as received:
+            display: LiveDisplay | None = LiveDisplay(err) if live else None
+            emit: Callable[[Event], None] | None
+            if display is not None:
+                emit = display
+            elif quiet or as_json:
+                emit = None
+            else:
+                emit = LogLines(sys.stderr)
+            if display is not None:
+                display.__enter__()
+            try:
+                if watch_mode:
+                    summaries = watch(config, store, names=sites, emit=emit, stop=stop)
+                else:
+                    summaries = crawl_due(
+                        config, store, names=sites, force=force, emit=emit, stop=stop
+                    )
+            finally:
+                if display is not None:
+                    display.__exit__(None, None, None)
+    finally:
+        store.close()
+
+    if as_json:
+        click.echo(summary_json(summaries))
+    elif not quiet:
+        if summaries:
+            Console().print(summary_table(summaries))
+        else:
+            err.print("no site is due; use --force to crawl anyway")
+    if received and not watch_mode:
+        sys.exit(130)

@@ -1,0 +1,31 @@
+"""Scheduled, polite, incremental, resumable crawls.
+
+discover     URL normalisation and scope, page links, sitemaps, feeds
+robots       robots.txt rules (RFC 9309) with protego
+resources    fetching robots.txt, sitemaps and feeds
+politeness   per-host slots and delays, total concurrency, Retry-After pushback
+store        the state interface and its SQLite (WAL) implementation
+schedule     which sites are due
+work         cleaning in worker processes
+output       document files, the run's JSONL, WARC
+runner       the crawl itself; emits events
+progress     renders events (live display, log lines, summary)
+"""
+
+from scraper.crawl.events import Event, PageDone, Progress, RunFinished, RunStarted, SiteSummary
+from scraper.crawl.runner import Crawler, crawl_due, watch
+from scraper.crawl.store import SQLiteStore, Store
+
+__all__ = [
+    "Crawler",
+    "Event",
+    "PageDone",
+    "Progress",
+    "RunFinished",
+    "RunStarted",
+    "SQLiteStore",
+    "SiteSummary",
+    "Store",
+    "crawl_due",
+    "watch",
+]

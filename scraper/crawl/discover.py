@@ -1,0 +1,235 @@
+"""Discovery: URL normalisation and scope, links on a page, sitemaps, RSS and Atom feeds.
+
+Pure functions over bytes and strings; nothing here fetches.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from courlan import normalize_url
+from lxml import etree
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.config import Config
+
+__all__ = [
+    "Entry",
+    "Scope",
+    "SitemapDoc",
+    "host_key",
+    "normalize",
+    "page_links",
+    "parse_date",
+    "parse_feed",
+    "parse_sitemap",
+]
+
+_SKIP_EXT = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|svg|ico|bmp|tiff?|pdf|zip|gz|tgz|rar|7z|mp[34]|m4a|avi|mov|webm|"
+    r"ogg|wav|css|js|json|xml|rss|atom|woff2?|ttf|eot|exe|dmg|apk|docx?|xlsx?|pptx?)$",
+    re.IGNORECASE,
+)
+
+
+def normalize(url: str, base: str | None = None) -> str | None:
+    """An absolute, normalised http(s) URL without fragment, or None for one we never fetch.
+
+    Resolves against ``base``, lower-cases scheme and host, drops the default port, the
+    fragment and tracking parameters, sorts the query (courlan), removes ``.``/``..`` segments.
+    """
+    url = url.strip()
+    if not url or url.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
+        return None
+    absolute = urljoin(base, url) if base else url
+    try:
+        parts = urlsplit(absolute)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        path = _remove_dots(parts.path or "/")
+        cleaned = urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+        return normalize_url(cleaned, strict=False)
+    except ValueError:
+        return None
+
+
+def _remove_dots(path: str) -> str:
+    out: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if len(out) > 1:
+                out.pop()
+        elif segment != ".":
+            out.append(segment)
+    joined = "/".join(out)
+    if path.endswith(("/.", "/..")):
+        joined += "/"
+    return joined if joined.startswith("/") else "/" + joined
+
+
+def host_key(url: str) -> str:
+    """The politeness and robots.txt key of a URL: scheme, host and port (``http://h:8080``)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+class Scope:
+    """Which URLs belong to a site's crawl: its hosts (where no more specific site claims
+    them), then ``include`` / ``exclude``."""
+
+    def __init__(self, config: Config, site: str) -> None:
+        self.config = config
+        self.site = site
+        self.rule = config.sites[site]
+        self._include = [re.compile(p) for p in self.rule.include]
+        self._exclude = [re.compile(p) for p in self.rule.exclude]
+
+    def on_site(self, url: str) -> bool:
+        match = self.config.site_for(urlsplit(url).hostname)
+        return match is not None and match[0] == self.site
+
+    def wants(self, url: str) -> bool:
+        """On the site's hosts, matches an ``include`` (if any), matches no ``exclude``."""
+        if not self.on_site(url) or _SKIP_EXT.search(urlsplit(url).path):
+            return False
+        if self._include and not any(p.search(url) for p in self._include):
+            return False
+        return not any(p.search(url) for p in self._exclude)
+
+
+def page_links(html: str, base_url: str) -> list[str]:
+    """Normalised, de-duplicated links of a page, in document order (``<base href>`` honoured)."""
+    tree = LexborHTMLParser(html)
+    base = tree.css_first("base[href]")
+    if base is not None:
+        base_url = urljoin(base_url, base.attributes.get("href") or "")
+    seen: dict[str, None] = {}
+    for node in tree.css("a[href]"):
+        rel = (node.attributes.get("rel") or "").lower()
+        if "nofollow" in rel.split():
+            continue
+        url = normalize(node.attributes.get("href") or "", base_url)
+        if url:
+            seen.setdefault(url, None)
+    return list(seen)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A URL from a sitemap or feed, with the date it says the page last changed."""
+
+    url: str
+    modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SitemapDoc:
+    pages: list[Entry]
+    sitemaps: list[Entry]  # a sitemap index lists more sitemaps
+
+
+def _inflate(body: bytes) -> bytes:
+    if body[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(body)
+        except (OSError, EOFError, zlib.error):
+            return b""
+    return body
+
+
+def _local(tag: object) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _xml(body: bytes) -> etree._Element | None:
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(_inflate(body).lstrip(), parser)
+    except etree.XMLSyntaxError:
+        return None
+    return root
+
+
+def parse_sitemap(body: bytes, base_url: str) -> SitemapDoc:
+    """A sitemap or sitemap index, gzipped or not; news sitemaps give their publication date.
+
+    A plain-text sitemap (one URL a line) is read too. Unreadable input gives an empty result.
+    """
+    root = _xml(body)
+    if root is None:
+        lines = _inflate(body).decode("utf-8", "replace").splitlines()
+        pages = [Entry(u) for line in lines if (u := normalize(line, base_url))]
+        return SitemapDoc(pages=pages, sitemaps=[])
+    pages: list[Entry] = []
+    sitemaps: list[Entry] = []
+    is_index = _local(root.tag) == "sitemapindex"
+    for node in root:
+        kind = _local(node.tag)
+        if kind not in ("url", "sitemap"):
+            continue
+        loc = modified = None
+        for child in node.iter():
+            name = _local(child.tag)
+            text = (child.text or "").strip()
+            if name == "loc" and loc is None:
+                loc = normalize(text, base_url)
+            elif name == "lastmod" or (name == "publication_date" and modified is None):
+                modified = parse_date(text) or modified
+        if loc:
+            (sitemaps if is_index or kind == "sitemap" else pages).append(Entry(loc, modified))
+    return SitemapDoc(pages=pages, sitemaps=sitemaps)
+
+
+def parse_feed(body: bytes, base_url: str) -> list[Entry]:
+    """Item links of an RSS (0.9x/1.0/2.0) or Atom feed, with their updated/published dates."""
+    root = _xml(body)
+    if root is None:
+        return []
+    entries: list[Entry] = []
+    for node in root.iter():
+        kind = _local(node.tag)
+        if kind not in ("item", "entry"):
+            continue
+        link = modified = None
+        for child in node:
+            name = _local(child.tag)
+            if name == "link":
+                href = child.get("href")
+                rel = child.get("rel", "alternate")
+                if href is not None and rel == "alternate" and link is None:
+                    link = normalize(href, base_url)
+                elif href is None and child.text and link is None:
+                    link = normalize(child.text, base_url)
+            elif name in ("updated", "pubDate", "date", "published", "modified"):
+                modified = modified or parse_date((child.text or "").strip())
+        if link is None:
+            about = node.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")
+            guid = next((c for c in node if _local(c.tag) == "guid"), None)
+            if guid is not None and guid.get("isPermaLink", "true") == "true":
+                link = normalize((guid.text or "").strip(), base_url)
+            elif about:
+                link = normalize(about, base_url)
+        if link:
+            entries.append(Entry(link, modified))
+    return entries
+
+
+def parse_date(text: str) -> datetime | None:
+    """A W3C datetime (``2024-05-01``, ``2024-05-01T10:00:00+02:00``) or an RFC 822 date."""
+    if not text:
+        return None
+    value = text.strip()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

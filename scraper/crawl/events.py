@@ -1,0 +1,54 @@
+"""What a crawl reports as it goes. The runner emits these to a callback; the CLI renders them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Event", "PageDone", "Progress", "RunFinished", "RunStarted", "SiteSummary"]
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    site: str
+    run_id: int
+    resumed: bool
+
+
+@dataclass(frozen=True)
+class PageDone:
+    """One URL finished: ``outcome`` is new, changed, unchanged, failed, robots or skipped
+    (or hub, for start pages, sitemaps and feeds read for their links)."""
+
+    site: str
+    url: str
+    outcome: str
+    status: int | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    queued: int
+    failed: int
+    in_flight: int
+    cleaning: int
+    hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    site: str
+    run_id: int
+    status: str  # finished | stopped
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    jsonl: str | None = None
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    summary: SiteSummary
+
+
+Event = RunStarted | PageDone | Progress | RunFinished

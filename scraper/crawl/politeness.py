@@ -1,0 +1,82 @@
+"""Politeness: who may fetch now. Per-host slots and delay, a total limit, Retry-After pushback.
+
+- at most ``per_host`` requests in flight to one host, and ``concurrency`` in all;
+- between two requests to one host at least ``delay`` seconds, counted both from the start of
+  the previous request and from the end of the last one (so the server sees the gap even when
+  a response is slow);
+- a 429/503 with Retry-After pushes back that host only;
+- a host waiting (slow, throttled or with a long delay) holds at most its own ``per_host``
+  slots, so the others keep going.
+
+Times are ``time.monotonic()`` seconds. Used from one thread (the runner's dispatcher).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+__all__ = ["Politeness"]
+
+
+@dataclass
+class _Host:
+    delay: float
+    in_flight: int = 0
+    next_at: float = 0.0  # the delay since the last request
+    blocked_until: float = 0.0  # a pushback: Retry-After, robots.txt unavailable
+
+
+class Politeness:
+    def __init__(self, *, concurrency: int, per_host: int, delay: float) -> None:
+        self.concurrency = concurrency
+        self.per_host = per_host
+        self.default_delay = delay
+        self.in_flight = 0
+        self._hosts: dict[str, _Host] = {}
+
+    def _host(self, host: str) -> _Host:
+        state = self._hosts.get(host)
+        if state is None:
+            state = self._hosts[host] = _Host(delay=self.default_delay)
+        return state
+
+    def set_delay(self, host: str, delay: float) -> None:
+        self._host(host).delay = delay
+
+    def delay(self, host: str) -> float:
+        return self._host(host).delay
+
+    def full(self) -> bool:
+        return self.in_flight >= self.concurrency
+
+    def wait(self, host: str, now: float) -> float:
+        """Seconds until ``host`` may start a request (``inf`` while its slots are all taken)."""
+        state = self._host(host)
+        if state.in_flight >= self.per_host:
+            return math.inf
+        return max(0.0, state.next_at - now, state.blocked_until - now)
+
+    def blocked(self, host: str, now: float) -> float:
+        """Seconds of pushback left for ``host`` (0 when it is only waiting for its delay)."""
+        return max(0.0, self._host(host).blocked_until - now)
+
+    def acquire(self, host: str, now: float) -> None:
+        state = self._host(host)
+        state.in_flight += 1
+        self.in_flight += 1
+        state.next_at = max(state.next_at, now + state.delay)
+
+    def release(self, host: str, now: float) -> None:
+        state = self._host(host)
+        state.in_flight -= 1
+        self.in_flight -= 1
+        state.next_at = max(state.next_at, now + state.delay)
+
+    def push_back(self, host: str, until: float) -> None:
+        """No request to ``host`` before ``until`` (a Retry-After, robots.txt unavailable)."""
+        state = self._host(host)
+        state.blocked_until = max(state.blocked_until, until)
+
+    def busy_hosts(self) -> list[str]:
+        return [host for host, state in self._hosts.items() if state.in_flight]

@@ -1,0 +1,79 @@
+"""Fetch the crawl's non-HTML resources: robots.txt, sitemaps and feeds.
+
+``scraper.fetch.Fetcher`` is for pages and refuses anything that is not HTML; these files are
+plain text or XML, so they have their own small client with the same user agent, timeouts and
+size cap. One attempt per call: the crawl runner schedules any retry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+
+from scraper.config import FetchSettings
+from scraper.errors import FetchError
+
+__all__ = ["Resource", "ResourceClient"]
+
+
+@dataclass(frozen=True)
+class Resource:
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes = field(repr=False)
+
+
+class ResourceClient:
+    """GET small non-HTML files; thread-safe (one shared ``httpx.Client``)."""
+
+    def __init__(
+        self,
+        settings: FetchSettings,
+        *,
+        max_bytes: int | None = None,
+        max_redirects: int = 5,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._max_bytes = max_bytes or settings.max_bytes
+        self._client = httpx.Client(
+            headers={"User-Agent": settings.user_agent},
+            timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+            follow_redirects=True,
+            max_redirects=max_redirects,
+            transport=transport,
+        )
+
+    def get(self, url: str, *, truncate: bool = False) -> Resource:
+        """Any status comes back as a ``Resource``; only a network failure raises ``FetchError``.
+
+        A body over the size cap raises, or with ``truncate`` is cut at the cap (robots.txt).
+        """
+        try:
+            with self._client.stream("GET", url) as response:
+                chunks: list[bytes] = []
+                received = 0
+                for chunk in response.iter_bytes():
+                    received += len(chunk)
+                    chunks.append(chunk)
+                    if received > self._max_bytes:
+                        if truncate:
+                            break
+                        raise FetchError(
+                            f"{url}: body larger than {self._max_bytes} bytes", url=url
+                        )
+                return Resource(
+                    url=url,
+                    final_url=str(response.url),
+                    status=response.status_code,
+                    headers={k.lower(): v for k, v in response.headers.items()},
+                    body=b"".join(chunks)[: self._max_bytes],
+                )
+        except httpx.HTTPError as exc:
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise FetchError(f"{url}: {detail}", url=url, retryable=True) from None
+
+    def close(self) -> None:
+        self._client.close()
