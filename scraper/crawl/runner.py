@@ -541,9 +541,17 @@ class Crawler:
             new = self._record(run, item, record, status=304, **kept)
             self._complete(run, item, "unchanged", new, status=304)
             return
+        final = normalize(result.final_url)
+        if final and final != item.url and run.scope.on_site(final):
+            # Where a redirect ended is done in this run: not fetched again if linked too.
+            target = self._item(run, final, "page", item.depth)
+            self.store.redirected(replace(item, host=target.host), final)
+            key = (run.info.id, target.host)
+            buffer = self._buffers.get(key)
+            if buffer and any(b.url == final for b in buffer):
+                self._buffers[key] = deque(b for b in buffer if b.url != final)
         if item.kind == "page":
-            for run_output in (run.output,):
-                run_output.archive(result.final_url, result.status, result.headers, result.body)
+            run.output.archive(result.final_url, result.status, result.headers, result.body)
         want_links = item.depth < run.rule.max_depth
         future = self._clean_pool.submit(
             clean_page,
@@ -585,8 +593,7 @@ class Crawler:
             for url in cleaned.links
             if run.scope.wants(url)
         ]
-        final = normalize(meta["final_url"])
-        also = [final] if final and final != item.url and run.scope.on_site(final) else []
+        also: list[str] = []  # (the redirect's end was marked done when the response came)
         validators = {"etag": meta["etag"], "last_modified": meta["last_modified"]}
         if item.kind != "page":
             new = self._record(run, item, record, status=status, **validators)

@@ -169,6 +169,7 @@ class Store(Protocol):
     ) -> list[FrontierItem]: ...
     def mark(self, items: Iterable[FrontierItem], outcome: Outcome) -> int: ...
     def release(self, item: FrontierItem, not_before: float, attempted: bool) -> None: ...
+    def redirected(self, item: FrontierItem, url: str) -> None: ...
     def complete(
         self,
         item: FrontierItem,
@@ -443,13 +444,22 @@ class SQLiteStore:
             )
             for url in also_done:
                 if url != item.url:
-                    self._db.execute(
-                        "INSERT INTO frontier (run_id, url, site, host, kind, depth, state,"
-                        " outcome) VALUES (?, ?, ?, ?, 'page', ?, 'done', 'redirect') ON CONFLICT"
-                        " (run_id, url) DO UPDATE SET state='done', outcome='redirect'",
-                        (item.run_id, url, item.site, item.host, item.depth),
-                    )
+                    self._redirected(item, url)
             return self._enqueue(found, 0.0)
+
+    def redirected(self, item: FrontierItem, url: str) -> None:
+        """``item`` redirected to ``url``: that URL is done in the run too (never fetched again)."""
+        with self._tx():
+            self._redirected(item, url)
+
+    def _redirected(self, item: FrontierItem, url: str) -> None:
+        self._db.execute(
+            "INSERT INTO frontier (run_id, url, site, host, kind, depth, state, outcome)"
+            " VALUES (?, ?, ?, ?, 'page', ?, 'done', 'redirect') ON CONFLICT (run_id, url)"
+            " DO UPDATE SET state='done', outcome='redirect', lease_owner=NULL,"
+            " lease_until=NULL WHERE state!='done'",
+            (item.run_id, url, item.site, item.host, item.depth),
+        )
 
     # -- URL records and hosts ----------------------------------------------------------
 

@@ -8,7 +8,7 @@ import pytest
 from .server import Server
 
 ARTICLE = """<!doctype html><html><head><title>{title}</title></head><body>
-<nav><a href="/">Home</a> <a href="/about">About</a></nav>
+<nav><a href="/">Home</a></nav>
 <article><h1>{title}</h1>
 {paragraphs}
 {links}
@@ -50,3 +50,35 @@ def write_config(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture
+def crawl(write_config):
+    """``crawl(config_text, *args)`` → (exit code, {site: counts}, stderr) via the CLI."""
+    import json
+
+    from click.testing import CliRunner
+
+    from scraper.cli import main
+
+    def run(config_text: str | None = None, *args: str, path: Path | None = None):
+        cfg = path or write_config(config_text)
+        result = CliRunner().invoke(main, ["crawl", "--config", str(cfg), "--json", *args])
+        counts = {}
+        if result.exit_code == 0 and result.stdout.strip():
+            counts = {r["site"]: r["counts"] for r in json.loads(result.stdout)["runs"]}
+        return result.exit_code, counts, result.stderr
+
+    return run
+
+
+def settings(tmp: Path, **extra: object) -> str:
+    """The ``crawl:`` and ``fetch:`` sections of a test config (small delays, one worker)."""
+    import json
+
+    crawl = {"delay": 0.05, "workers": 1, "state_dir": str(tmp / "state")}
+    crawl["output_dir"] = str(tmp / "out")
+    crawl.update({k: v for k, v in extra.items() if k != "fetch"})
+    fetch = {"retries": 2, "backoff": 0.05, "timeout": 5, **extra.get("fetch", {})}  # type: ignore[dict-item]
+
+    return f"crawl: {json.dumps(crawl)}\nfetch: {json.dumps(fetch)}\n"
