@@ -85,7 +85,7 @@ def test_changed_rule_shows_the_change_and_exits_1(repo):
     ]
     assert len(changes) == 2, result.output  # the paragraph and the blank line before it
     assert changes[0] == "-" and changes[1].startswith(f"-{LAST}")
-    assert "1 of 1 page differ from their snapshots" in result.output
+    assert "1 of 1 page differs from their snapshots" in result.output
     assert "scraper snapshot update" in result.output
 
 

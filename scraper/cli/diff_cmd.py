@@ -80,8 +80,9 @@ def diff_command(
     differing = sum(1 for check in checks if check.changed)
     if differing:
         click.echo(
-            f"{differing} of {len(checks)} page{'s' * (len(checks) != 1)} differ from their "
-            "snapshots; if the change is intended, run `scraper snapshot update` and commit",
+            f"{differing} of {len(checks)} {'page differs' if differing == 1 else 'pages differ'}"
+            " from their snapshots; if the change is intended, run `scraper snapshot update`"
+            " and commit",
             err=True,
         )
     if errors:
