@@ -43,6 +43,10 @@ from scraper.cli.clean_cmd import clean_command  # noqa: E402  (commands registe
 
 main.add_command(clean_command)
 
+from scraper.cli.bench_cmd import bench_command  # noqa: E402
+
+main.add_command(bench_command)
+
 from scraper.cli.diff_cmd import diff_command  # noqa: E402
 from scraper.cli.snapshot_cmd import snapshot_group  # noqa: E402
 
