@@ -284,8 +284,10 @@ def test_rss_and_atom_feeds(server, crawl, tmp_path):
     )
     for path in ("/r1", "/r2", "/a1"):
         server.routes[path] = Reply(body=article(path))
-    config = settings(tmp_path) + "sites:\n" + site(
-        "s", "127.0.0.1", feeds=[f"{base}/rss.xml", f"{base}/atom.xml"]
+    config = (
+        settings(tmp_path)
+        + "sites:\n"
+        + site("s", "127.0.0.1", feeds=[f"{base}/rss.xml", f"{base}/atom.xml"])
     )
 
     code, counts, _ = crawl(config)
@@ -322,8 +324,10 @@ def test_robots_5xx_disallows_for_now_and_4xx_allows(server, crawl, tmp_path):
 def test_not_due_sites_are_left_alone_unless_forced(server, crawl, tmp_path):
     server.routes["/"] = Reply(body=hub(["/a"]))
     server.routes["/a"] = Reply(body=article("A"))
-    config = settings(tmp_path) + "sites:\n" + site(
-        "s", "127.0.0.1", start=[server.url("/")], every="1h"
+    config = (
+        settings(tmp_path)
+        + "sites:\n"
+        + site("s", "127.0.0.1", start=[server.url("/")], every="1h")
     )
     assert crawl(config)[0] == 0
     requests = len(server.log)
@@ -340,8 +344,10 @@ def test_max_pages_and_max_depth(server, crawl, tmp_path):
     server.routes["/d1"] = Reply(body=article("d1", links=["/d2"]))
     server.routes["/d2"] = Reply(body=article("d2", links=["/d3"]))
     server.routes["/d3"] = Reply(body=article("d3"))
-    config = settings(tmp_path) + "sites:\n" + site(
-        "s", "127.0.0.1", start=[server.url("/")], max_depth=2
+    config = (
+        settings(tmp_path)
+        + "sites:\n"
+        + site("s", "127.0.0.1", start=[server.url("/")], max_depth=2)
     )
     code, counts, _ = crawl(config)
     assert code == 0 and counts["s"]["new"] == 2
@@ -353,8 +359,10 @@ def test_warc_and_formats(server, crawl, tmp_path):
 
     server.routes["/"] = Reply(body=hub(["/a"]))
     server.routes["/a"] = Reply(body=article("Archived"))
-    config = settings(tmp_path, warc=True, format="json") + "sites:\n" + site(
-        "s", "127.0.0.1", start=[server.url("/")]
+    config = (
+        settings(tmp_path, warc=True, format="json")
+        + "sites:\n"
+        + site("s", "127.0.0.1", start=[server.url("/")])
     )
     code, counts, _ = crawl(config)
     assert code == 0 and counts["s"]["new"] == 1

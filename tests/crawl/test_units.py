@@ -1,0 +1,233 @@
+"""Unit tests of the crawl's parts: discovery, robots.txt, politeness, store, output, schedule."""
+
+from __future__ import annotations
+
+import gzip
+import math
+
+import pytest
+
+from scraper.config import config_from_mapping
+from scraper.crawl.discover import (
+    Scope,
+    host_key,
+    normalize,
+    page_links,
+    parse_feed,
+    parse_sitemap,
+)
+from scraper.crawl.output import slug
+from scraper.crawl.politeness import Politeness
+from scraper.crawl.robots import Robots, product_token
+from scraper.crawl.schedule import due_sites
+from scraper.crawl.store import FrontierItem, SQLiteStore, UrlRecord
+from scraper.errors import ConfigError, StateError
+
+
+def test_normalize():
+    assert normalize("../b/./c?utm_source=x&z=1&a=2#top", "HTTP://Ex.COM:80/a/x/y") == (
+        "http://ex.com/a/b/c?a=2&z=1"
+    )
+    assert normalize("mailto:a@b.c") is None
+    assert normalize("ftp://x/y") is None
+    assert normalize("#frag", "http://x/") is None
+    assert host_key("http://LocalHost:8080/x") == "http://localhost:8080"
+
+
+def test_page_links_resolve_dedupe_and_skip_nofollow():
+    html = (
+        '<base href="http://x.org/dir/"><a href="a">1</a><a href="a#x">2</a>'
+        '<a href="/b" rel="nofollow">3</a><a href="javascript:void(0)">4</a><a href="http://y/">5</a>'
+    )
+    assert page_links(html, "http://x.org/") == ["http://x.org/dir/a", "http://y/"]
+
+
+def test_scope_hosts_include_exclude():
+    config = config_from_mapping(
+        {
+            "sites": {
+                "news": {"hosts": ["news.example"], "include": ["/story/"], "exclude": ["print"]},
+                "blog": {"hosts": ["blog.news.example"]},
+            }
+        }
+    )
+    scope = Scope(config, "news")
+    assert scope.wants("https://www.news.example/story/1")
+    assert not scope.wants("https://news.example/about")
+    assert not scope.wants("https://news.example/story/1/print")
+    assert not scope.wants("https://news.example/story/photo.jpg")
+    assert not scope.on_site("https://blog.news.example/story/2")  # the more specific site
+    assert not scope.on_site("https://other.example/story/3")
+
+
+def test_sitemap_index_gzip_news_and_text():
+    index = (
+        b'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<sitemap><loc>http://x/s1.xml.gz</loc><lastmod>2024-01-01</lastmod></sitemap>"
+        b"</sitemapindex>"
+    )
+    doc = parse_sitemap(index, "http://x/")
+    assert [e.url for e in doc.sitemaps] == ["http://x/s1.xml.gz"] and not doc.pages
+    urlset = (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        "<url><loc> http://x/a </loc><lastmod>2024-03-01T12:00:00+01:00</lastmod></url>"
+        "<url><loc>http://x/n</loc><news:news><news:publication_date>2024-04-01"
+        "</news:publication_date></news:news></url></urlset>"
+    )
+    doc = parse_sitemap(gzip.compress(urlset.encode()), "http://x/")
+    assert [e.url for e in doc.pages] == ["http://x/a", "http://x/n"]
+    assert doc.pages[0].modified is not None and doc.pages[0].modified.hour == 12
+    assert doc.pages[1].modified is not None and doc.pages[1].modified.month == 4
+    text = parse_sitemap(b"http://x/1\nhttp://x/2\n", "http://x/")
+    assert [e.url for e in text.pages] == ["http://x/1", "http://x/2"]
+    assert parse_sitemap(b"\x1f\x8bbroken", "http://x/").pages == []
+
+
+def test_feeds_rss_rdf_atom():
+    rss = (
+        b"<rss><channel><item><link>/r1</link><pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubDate>"
+        b"</item></channel></rss>"
+    )
+    [entry] = parse_feed(rss, "http://x/feed")
+    assert entry.url == "http://x/r1" and entry.modified is not None
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="self" href="http://x/s"/>'
+        b'<link href="http://x/a1"/><updated>2024-01-02T00:00:00Z</updated></entry></feed>'
+    )
+    assert [e.url for e in parse_feed(atom, "http://x/")] == ["http://x/a1"]
+    rdf = (
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        b'xmlns="http://purl.org/rss/1.0/"><item rdf:about="http://x/rdf1"><title>t</title>'
+        b"</item></rdf:RDF>"
+    )
+    assert [e.url for e in parse_feed(rdf, "http://x/")] == ["http://x/rdf1"]
+    assert parse_feed(b"not xml at all <", "http://x/") == []
+
+
+def test_robots_rfc9309_rules():
+    body = (
+        "User-agent: *\nDisallow: /\n\nUser-agent: scraper\nDisallow: /a\nAllow: /a/ok\n"
+        "Disallow: /*.pdf$\nCrawl-delay: 2\n"
+    )
+    robots = Robots.from_response(200, body, fetched_at=0.0)
+    assert product_token("scraper/0.1 (+https://x)") == "scraper"
+    assert robots.allows("http://x/b", "scraper") and not robots.allows("http://x/a/1", "scraper")
+    assert robots.allows("http://x/a/ok", "scraper")
+    assert not robots.allows("http://x/f.pdf", "scraper")
+    assert robots.allows("http://x/f.pdfx", "scraper")
+    assert not robots.allows("http://x/b", "otherbot")
+    assert robots.crawl_delay("scraper") == 2.0
+    missing = Robots.from_response(404, "", 0.0)
+    assert missing.allows("http://x/anything", "scraper") and not missing.unavailable
+    for status in (500, 503, 429, 0):
+        down = Robots.from_response(status, "", 0.0)
+        assert down.unavailable and not down.allows("http://x/", "scraper")
+    assert robots.fresh(now=100.0, ttl=86400, retry=300)
+    assert not robots.fresh(now=86400.0, ttl=86400, retry=300)
+    assert not Robots.from_response(500, "", 0.0).fresh(now=301.0, ttl=86400, retry=300)
+
+
+def test_politeness_slots_delay_and_pushback():
+    p = Politeness(concurrency=2, per_host=1, delay=1.0)
+    assert p.wait("a", 0.0) == 0
+    p.acquire("a", 0.0)
+    assert p.wait("a", 0.5) == math.inf  # its one slot is taken
+    p.release("a", 3.0)
+    assert p.wait("a", 3.5) == pytest.approx(0.5)  # a delay after the end of the last request
+    p.acquire("b", 0.0)
+    p.acquire("c", 0.0)
+    assert p.full()
+    p.push_back("b", 100.0)
+    p.release("b", 1.0)
+    assert p.blocked("b", 50.0) == 50.0 and p.blocked("c", 50.0) == 0.0
+
+
+def _item(run_id: int, url: str, kind: str = "page") -> FrontierItem:
+    return FrontierItem(run_id, url, "s", host_key(url), kind, 1)  # type: ignore[arg-type]
+
+
+def test_store_claims_leases_and_completes(tmp_path):
+    store = SQLiteStore(tmp_path)
+    run = store.start_run("s", now=1000.0)
+    assert store.enqueue([_item(run.id, "http://h/1"), _item(run.id, "http://h/2")]) == 2
+    assert store.enqueue([_item(run.id, "http://h/1")]) == 0  # once per run
+    assert store.pending_hosts(run.id, 1000.0) == {"http://h": 0.0}
+    first = store.claim(run.id, "http://h", 1000.0, 1, "w1", lease=60)
+    second = store.claim(run.id, "http://h", 1000.0, 5, "w2", lease=60)
+    assert [i.url for i in first] == ["http://h/1"] and [i.url for i in second] == ["http://h/2"]
+    assert store.claim(run.id, "http://h", 1001.0, 5, "w3", lease=60) == []
+    # a lease that ran out (its worker died) is claimable again
+    assert [i.url for i in store.claim(run.id, "http://h", 1061.0, 5, "w3", lease=60)] == [
+        "http://h/1",
+        "http://h/2",
+    ]
+    record = UrlRecord(url="http://h/1", site="s", etag='"e"', hash="abc", status=200)
+    found = [_item(run.id, "http://h/3"), _item(run.id, "http://h/2")]
+    assert store.complete(first[0], "new", record, found) == 1
+    assert store.record("http://h/1") == record
+    store.release(second[0], not_before=2000.0, attempted=True)
+    assert store.pending_hosts(run.id, 1100.0) == {"http://h": 0.0}  # /3 is due now
+    assert store.counts(run.id)["new"] == 1 and store.counts(run.id)["queued"] == 2
+    store.finish_run(run.id, "finished", 1200.0)
+    # the next run inherits what was left
+    nxt = store.start_run("s", now=3000.0)
+    assert store.pending_count(nxt.id) == 2
+    store.close()
+
+
+def test_store_lock_refuses_a_second_holder(tmp_path):
+    one, two = SQLiteStore(tmp_path), SQLiteStore(tmp_path)
+    with one.lock(), pytest.raises(StateError, match="locked by another crawl"), two.lock():
+        pass
+    with two.lock():  # free again
+        pass
+    one.close()
+    two.close()
+
+
+def test_store_rejects_a_file_that_is_not_sqlite(tmp_path):
+    (tmp_path / "state.sqlite3").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StateError, match="unusable crawl state"):
+        SQLiteStore(tmp_path)
+
+
+def test_slugs_are_stable_and_safe():
+    assert slug("https://x/category/world/some-story") == "category-world-some-story"
+    assert slug("https://x/") == "index"
+    assert slug("https://x/a.html") == "a"
+    q = slug("https://x/list?page=2")
+    assert q.startswith("list-") and q == slug("https://x/list?page=2") != slug(
+        "https://x/list?page=3"
+    )
+
+
+def test_schedule_due(tmp_path):
+    config = config_from_mapping(
+        {
+            "sites": {
+                "a": {"hosts": ["a"], "start": ["http://a/"], "every": "1h"},
+                "b": {"hosts": ["b"], "start": ["http://b/"], "every": "1d"},
+                "rules_only": {"hosts": ["c"]},
+            }
+        }
+    )
+    store = SQLiteStore(tmp_path)
+    assert due_sites(config, store, 0.0) == ["a", "b"]
+    for name in ("a", "b"):
+        store.finish_run(store.start_run(name, 0.0).id, "finished", 10.0)
+    assert due_sites(config, store, 1800.0) == []
+    assert due_sites(config, store, 3600.0) == ["a"]
+    assert due_sites(config, store, 1800.0, ["b"], force=True) == ["b"]
+    store.start_run("b", 2000.0)  # killed: resumes whenever asked
+    assert due_sites(config, store, 2100.0) == ["b"]
+    with pytest.raises(ConfigError, match="no site 'zzz'"):
+        due_sites(config, store, 0.0, ["zzz"])
+    store.close()
+
+
+def test_config_validates_crawl_fields():
+    with pytest.raises(ConfigError, match=r"crawl\.robots_ttl"):
+        config_from_mapping({"crawl": {"robots_ttl": "2d"}})
+    with pytest.raises(ConfigError, match=r"crawl\.nope: unknown key"):
+        config_from_mapping({"crawl": {"nope": 1}})
