@@ -35,6 +35,7 @@ __all__ = [
     "PageScore",
     "load_cases",
     "run",
+    "run_scraper",
     "score_page",
     "snippet_rate",
     "word_prf",
@@ -151,7 +152,8 @@ class Output:
     error: str = ""
 
 
-def _ours(html: str, url: str | None) -> Output:
+def run_scraper(html: str, url: str | None) -> Output:
+    """Our `clean()` with built-in defaults; an `ExtractionError` gives empty output."""
     from scraper.cleaner import clean
     from scraper.errors import ExtractionError
 
@@ -191,7 +193,7 @@ def _systems() -> dict[str, System]:
     return {
         s.name: s
         for s in (
-            System("scraper", "scraper.clean() (built-in defaults)", _ours),
+            System("scraper", "scraper.clean() (built-in defaults)", run_scraper),
             System(
                 "trafilatura",
                 "trafilatura.extract() defaults",

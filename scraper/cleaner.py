@@ -16,7 +16,7 @@ from scraper.config import Config, SiteRule
 from scraper.document import Document
 from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, ExtractionError
-from scraper.extract import extract_html
+from scraper.extract import extract_tree
 from scraper.prune import prune_chrome
 from scraper.textdump import clean_text_dump, looks_like_html
 
@@ -57,7 +57,7 @@ def clean(
         if rule is not None:
             tree = apply_site_rule(tree, rule)
         prune_chrome(tree)
-        extracted = extract_html(tree.html or "", url)
+        extracted = extract_tree(tree, url)
         text, title, author, date = (
             extracted.text,
             extracted.title,

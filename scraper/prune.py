@@ -1,19 +1,167 @@
-"""Generic pruning of plain page chrome with selectolax, before extraction."""
+"""Generic pruning of plain page chrome with selectolax, before extraction.
+
+Three kinds of chrome go, in place:
+
+* elements that never hold article text (scripts, styles, SVG, form controls, …);
+* hidden elements (``hidden``, ``aria-hidden="true"``, an inline ``display:none``);
+* page furniture, recognised by tag (``nav``, ``footer``, ``aside``, a page-level
+  ``header``, small ``form``), by ARIA role, or by a class/id *word* from a generic
+  vocabulary (``cookie``, ``newsletter``, ``share``, ``breadcrumb``, ``related``, …).
+  Class and id values are split into words at spaces, ``-``, ``_`` and camelCase, and a
+  word must match whole: ``share`` matches ``post-share-bar`` but not ``shareholders``.
+
+Furniture is kept when it holds the page's heading (``h1``), its ``main``/``article``,
+or a large share of the page's text: a wrapper called ``content-with-sidebar`` is not
+chrome. Marked elements are dropped outermost first, so no node is touched after its
+parent is gone.
+"""
 
 from __future__ import annotations
 
-from selectolax.lexbor import LexborHTMLParser
+import re
 
-__all__ = ["prune_chrome"]
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+__all__ = ["CHROME_ROLES", "CHROME_WORDS", "prune_chrome"]
 
 # Never article text, on any site.
 _ALWAYS_CHROME = (
-    'script:not([type="application/ld+json"]), style, noscript, template,'
-    " svg, iframe, object, embed"
+    'script:not([type="application/ld+json"]), style, noscript, template, svg, iframe, '
+    "object, embed, canvas, video, audio, button, select, input, textarea, dialog"
 )
+_HIDDEN = (
+    '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], '
+    '[style*="visibility:hidden"], [style*="visibility: hidden"]'
+)
+_FURNITURE_TAGS = "nav, footer, aside, form, header"
+
+CHROME_ROLES = frozenset(
+    {
+        "navigation",
+        "banner",
+        "contentinfo",
+        "complementary",
+        "search",
+        "dialog",
+        "alertdialog",
+        "menu",
+        "menubar",
+        "toolbar",
+        "tablist",
+    }
+)
+
+# Class/id words that name page furniture on any site (generic vocabulary only).
+CHROME_WORDS = frozenset(
+    {
+        # consent and sign-up boxes
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "newsletter",
+        "subscribe",
+        "subscription",
+        "signup",
+        "optin",
+        "paywall",
+        # sharing and social
+        "share",
+        "sharing",
+        "sharebar",
+        "social",
+        "socials",
+        # navigation
+        "breadcrumb",
+        "breadcrumbs",
+        "navbar",
+        "nav",
+        "navigation",
+        "menu",
+        "submenu",
+        "megamenu",
+        "skip",
+        "skiplink",
+        "pagination",
+        "pager",
+        "masthead",
+        "topbar",
+        "footer",
+        # related and promoted
+        "related",
+        "recommended",
+        "recommendations",
+        "sidebar",
+        "advert",
+        "advertisement",
+        "ads",
+        "ad",
+        "adslot",
+        "sponsored",
+        "promo",
+        "popup",
+        "modal",
+        "overlay",
+        "toast",
+    }
+)
+
+_WORD_SPLIT = re.compile(r"[\s\-_:./]+|(?<=[a-z])(?=[A-Z])")
+_MARK = "data-scraper-prune"
+# Furniture holding more than this share of the page's text is a wrapper, not chrome.
+_MAX_SHARE = 0.4
 
 
 def prune_chrome(tree: LexborHTMLParser) -> None:
-    """Drop elements that never hold article text (in place)."""
-    for node in tree.css(_ALWAYS_CHROME):
+    """Drop chrome (see the module docstring) from ``tree``, in place."""
+    _mark_all(tree.css(_ALWAYS_CHROME))
+    _mark_all(tree.css(_HIDDEN))
+    _drop_marked(tree)
+    body = tree.body
+    if body is None:
+        return
+    total = len(body.text(deep=True, strip=True)) or 1
+    candidates = [n for n in tree.css(_FURNITURE_TAGS) if _is_furniture_tag(n)]
+    candidates += [n for n in tree.css("[role]") if _role(n) in CHROME_ROLES]
+    candidates += [n for n in tree.css("body [class], body [id]") if _has_chrome_word(n)]
+    for node in candidates:
+        if node.tag in ("body", "html", "main", "article"):
+            continue
+        if node.css_first("h1, main, article, [role=main]") is not None:
+            continue
+        if len(node.text(deep=True, strip=True)) > _MAX_SHARE * total:
+            continue
+        node.attrs[_MARK] = ""
+    _drop_marked(tree)
+
+
+def _mark_all(nodes: list[LexborNode]) -> None:
+    for node in nodes:
+        node.attrs[_MARK] = ""
+
+
+def _drop_marked(tree: LexborHTMLParser) -> None:
+    for node in tree.css(f"[{_MARK}]:not([{_MARK}] [{_MARK}])"):
         node.decompose()
+
+
+def _is_furniture_tag(node: LexborNode) -> bool:
+    """``header`` only at page level (an article's own header holds its title and date)."""
+    if node.tag != "header":
+        return True
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in ("article", "main") or _role(parent) == "main":
+            return False
+        parent = parent.parent
+    return True
+
+
+def _role(node: LexborNode) -> str:
+    return (node.attributes.get("role") or "").strip().lower()
+
+
+def _has_chrome_word(node: LexborNode) -> bool:
+    attrs = node.attributes
+    value = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    return any(w.lower() in CHROME_WORDS for w in _WORD_SPLIT.split(value) if w)
