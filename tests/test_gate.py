@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.benchmark import run_scraper, load_cases, score_page, summarise
+from scraper.benchmark import load_cases, run_scraper, score_page, summarise
 
 GATE = Path(__file__).parent / "gate"
 
