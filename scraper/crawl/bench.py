@@ -152,7 +152,19 @@ def _crawl(config: Path, env: dict[str, str], extra: tuple[str, ...] = ()) -> di
     }
 
 
+def _busy() -> float:
+    """CPU seconds spent by the whole machine so far (every process, not idle)."""
+    t = psutil.cpu_times()
+    return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+
+
+def _cpu(pid: int) -> float:
+    t = psutil.Process(pid).cpu_times()
+    return t.user + t.system
+
+
 def _baseline(corpus: list[bytes], hosts: int, pages_per_host: int) -> dict[str, float]:
+    busy, own = _busy(), _cpu(os.getpid())
     started = time.perf_counter()
     n = 0
     for index in range(hosts):
@@ -161,7 +173,8 @@ def _baseline(corpus: list[bytes], hosts: int, pages_per_host: int) -> dict[str,
             clean_page(body, "utf-8", f"http://127.0.0.{index + 1}/p/{i}", True, True)
             n += 1
     seconds = time.perf_counter() - started
-    return {"pages": n, "seconds": seconds}
+    others = (_busy() - busy) - (_cpu(os.getpid()) - own)
+    return {"pages": n, "seconds": seconds, "other_cores": others / seconds}
 
 
 def run(
@@ -194,7 +207,12 @@ def run(
             }
             config.write_text(json.dumps({"crawl": crawl_settings, "sites": {"bench": site}}))
             env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+            busy, served = _busy(), _cpu(server.pid or 0)
             crawl = _crawl(config, env)
+            served = _cpu(server.pid or 0) - served
+            others = _busy() - busy - served - crawl["cpu_main_s"] - crawl["cpu_workers_s"]
+            crawl["server_cpu_s"] = served
+            crawl["other_cores"] = max(0.0, others) / crawl["seconds"]
     finally:
         server.kill()
     result: dict[str, object] = {
@@ -226,11 +244,14 @@ def report(results: list[dict[str, object]], command: str) -> str:
         "from process start to exit (imports, robots.txt, hubs, worker start-up included). Peak",
         "RSS is sampled every 50 ms: the crawl process alone, and with its cleaning workers (and",
         "the forkserver). The single-process baseline runs the workers' own function (decode,",
-        "clean, list links) over the same pages in one process, with no fetching.",
+        "clean, list links) over the same pages in one process, with no fetching. \"Other load\"",
+        "is the CPU that processes outside the benchmark used meanwhile (the machine is shared),",
+        "in cores on average: with 2 cores, what it takes is missing from the crawl's share.",
         "",
         "| pages | hosts | workers | crawl s | crawl pages/s | failed | peak RSS crawl MB |"
-        " peak RSS with workers MB | 1-process clean pages/s | ratio |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        " peak RSS with workers MB | CPU s: crawl / workers / server | other load, cores |"
+        " 1-process clean pages/s | other load, cores | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         c = r["crawl"]
@@ -238,11 +259,13 @@ def report(results: list[dict[str, object]], command: str) -> str:
         rate = c["pages"] / c["seconds"]
         b = r.get("baseline")
         base = f"{b['pages'] / b['seconds']:.1f}" if isinstance(b, dict) else "-"
+        base_load = f"{b['other_cores']:.2f}" if isinstance(b, dict) else "-"
         ratio = f"{rate / (b['pages'] / b['seconds']):.2f}×" if isinstance(b, dict) else "-"
+        cpu = f"{c['cpu_main_s']:.0f} / {c['cpu_workers_s']:.0f} / {c['server_cpu_s']:.0f}"
         lines.append(
             f"| {c['pages']} | {r['hosts']} | {r['workers']} | {c['seconds']:.1f} | {rate:.1f} |"
-            f" {c['failed']} | {c['peak_main_mb']:.0f} | {c['peak_total_mb']:.0f} | {base} |"
-            f" {ratio} |"
+            f" {c['failed']} | {c['peak_main_mb']:.0f} | {c['peak_total_mb']:.0f} | {cpu} |"
+            f" {c['other_cores']:.2f} | {base} | {base_load} | {ratio} |"
         )
     first = results[0]
     lines += ["", f"Corpus: {first['source']}, {first['corpus_pages']} distinct pages.", ""]

@@ -81,7 +81,8 @@ def host_key(url: str) -> str:
 
 class Scope:
     """Which URLs belong to a site's crawl: its hosts (where no more specific site claims
-    them), then ``include`` / ``exclude``."""
+    them), then ``include`` / ``exclude``. Decisions per host are cached: a page has many links.
+    """
 
     def __init__(self, config: Config, site: str) -> None:
         self.config = config
@@ -89,14 +90,23 @@ class Scope:
         self.rule = config.sites[site]
         self._include = [re.compile(p) for p in self.rule.include]
         self._exclude = [re.compile(p) for p in self.rule.exclude]
+        self._hosts: dict[str, bool] = {}
 
     def on_site(self, url: str) -> bool:
-        match = self.config.site_for(urlsplit(url).hostname)
-        return match is not None and match[0] == self.site
+        rest = url.partition("://")[2]
+        netloc = rest.split("/", 1)[0].split("?", 1)[0]
+        known = self._hosts.get(netloc)
+        if known is None:
+            match = self.config.site_for(urlsplit(url).hostname)
+            known = self._hosts[netloc] = match is not None and match[0] == self.site
+        return known
 
     def wants(self, url: str) -> bool:
         """On the site's hosts, matches an ``include`` (if any), matches no ``exclude``."""
-        if not self.on_site(url) or _SKIP_EXT.search(urlsplit(url).path):
+        if not self.on_site(url):
+            return False
+        path = url.partition("://")[2].partition("/")[2].split("?", 1)[0]
+        if _SKIP_EXT.search(path):
             return False
         if self._include and not any(p.search(url) for p in self._include):
             return False
