@@ -118,7 +118,10 @@ def crawl_command(
         click.echo(summary_json(summaries))
     elif not quiet:
         if summaries:
-            Console().print(summary_table(summaries))
+            out = Console()
+            if not out.is_terminal:
+                out = Console(width=160)  # a log file: no terminal width to fit
+            out.print(summary_table(summaries))
         else:
             err.print("no site is due; use --force to crawl anyway")
     if received and not watch_mode:

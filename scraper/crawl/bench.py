@@ -244,7 +244,7 @@ def report(results: list[dict[str, object]], command: str) -> str:
         "from process start to exit (imports, robots.txt, hubs, worker start-up included). Peak",
         "RSS is sampled every 50 ms: the crawl process alone, and with its cleaning workers (and",
         "the forkserver). The single-process baseline runs the workers' own function (decode,",
-        "clean, list links) over the same pages in one process, with no fetching. \"Other load\"",
+        'clean, list links) over the same pages in one process, with no fetching. "Other load"',
         "is the CPU that processes outside the benchmark used meanwhile (the machine is shared),",
         "in cores on average: with 2 cores, what it takes is missing from the crawl's share.",
         "",

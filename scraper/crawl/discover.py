@@ -5,7 +5,6 @@ Pure functions over bytes and strings; nothing here fetches.
 
 from __future__ import annotations
 
-import gzip
 import re
 import zlib
 from dataclasses import dataclass
@@ -144,11 +143,15 @@ class SitemapDoc:
     sitemaps: list[Entry]  # a sitemap index lists more sitemaps
 
 
+# A sitemap is at most 50 MB uncompressed (sitemaps.org); more is a gzip bomb.
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+
+
 def _inflate(body: bytes) -> bytes:
     if body[:2] == b"\x1f\x8b":
         try:
-            return gzip.decompress(body)
-        except (OSError, EOFError, zlib.error):
+            return zlib.decompressobj(wbits=31).decompress(body, MAX_SITEMAP_BYTES)
+        except zlib.error:
             return b""
     return body
 

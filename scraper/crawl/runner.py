@@ -435,7 +435,7 @@ class Crawler:
         self._politeness.release(done.host, time.monotonic())
         if done.kind == "robots":
             self._robots_busy.discard(done.host)
-            robots: Robots = done.value
+            robots: Robots = done.value or Robots.from_response(0, "", time.time())
             state = replace(
                 self.store.host(done.host),
                 robots_body=robots.body,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import socket
 import sqlite3
@@ -56,7 +57,8 @@ CREATE TABLE IF NOT EXISTS runs (
     started_at REAL NOT NULL,
     finished_at REAL,
     status TEXT NOT NULL,              -- running | finished | stopped
-    jsonl TEXT
+    jsonl TEXT,
+    counts TEXT                        -- JSON, written when the run finishes
 );
 CREATE INDEX IF NOT EXISTS runs_site ON runs (site, started_at);
 CREATE TABLE IF NOT EXISTS frontier (
@@ -287,11 +289,8 @@ class SQLiteStore:
                     " not_before, 0 FROM frontier WHERE run_id=? AND state!='done'",
                     (run_id, prev[0]),
                 )
-                # Older runs' frontiers are history now; keep only the counts' source rows.
-                self._db.execute(
-                    "DELETE FROM frontier WHERE site=? AND run_id<? AND state!='done'",
-                    (site, run_id),
-                )
+                # Older runs' frontiers are history now (their counts are in ``runs``).
+                self._db.execute("DELETE FROM frontier WHERE site=? AND run_id<?", (site, run_id))
         return RunInfo(id=run_id, site=site, started_at=now, status="running")
 
     def set_run_jsonl(self, run_id: int, path: str) -> None:
@@ -300,7 +299,8 @@ class SQLiteStore:
     def finish_run(self, run_id: int, status: str, now: float) -> RunInfo:
         with self._tx():
             self._db.execute(
-                "UPDATE runs SET status=?, finished_at=? WHERE id=?", (status, now, run_id)
+                "UPDATE runs SET status=?, finished_at=?, counts=? WHERE id=?",
+                (status, now, json.dumps(self.counts(run_id)), run_id),
             )
         row = self._db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
         return self._run(row)
@@ -537,7 +537,7 @@ class SQLiteStore:
         self._db.execute("COMMIT")
 
     def _run(self, row: tuple[object, ...]) -> RunInfo:
-        run_id, site, started, finished, status, jsonl = row
+        run_id, site, started, finished, status, jsonl, counts = row
         return RunInfo(
             id=int(run_id),  # type: ignore[call-overload]
             site=str(site),
@@ -545,5 +545,5 @@ class SQLiteStore:
             finished_at=float(finished) if finished is not None else None,  # type: ignore[arg-type]
             status=str(status),
             jsonl=str(jsonl) if jsonl else None,
-            counts=self.counts(int(run_id)),  # type: ignore[call-overload]
+            counts=json.loads(str(counts)) if counts else self.counts(int(run_id)),  # type: ignore[call-overload]
         )

@@ -395,3 +395,24 @@ def test_store_keeps_records_of_a_finished_run(server, crawl, tmp_path: Path):
     runs = store.runs()
     assert [(r.site, r.status) for r in runs] == [("s", "finished")]
     store.close()
+
+
+def test_log_lines_summary_table_and_quiet(server, write_config, tmp_path):
+    from click.testing import CliRunner
+
+    from scraper.cli import main
+
+    server.routes["/"] = Reply(body=hub(["/a", "/missing"]))
+    server.routes["/a"] = Reply(body=article("A"))
+    cfg = write_config(
+        settings(tmp_path) + "sites:\n" + site("s", "127.0.0.1", start=[server.url("/")])
+    )
+    result = CliRunner().invoke(main, ["crawl", "-c", str(cfg)])
+    assert result.exit_code == 0
+    assert f"s: new 200 {server.url('/a')}" in result.stderr
+    assert f"s: failed 404 {server.url('/missing')}" in result.stderr
+    assert "s: run 1 finished" in result.stderr
+    assert "crawl summary" in result.stdout and "robots-skipped" in result.stdout
+
+    quiet = CliRunner().invoke(main, ["crawl", "-c", str(cfg), "--force", "--quiet"])
+    assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""

@@ -231,3 +231,24 @@ def test_config_validates_crawl_fields():
         config_from_mapping({"crawl": {"robots_ttl": "2d"}})
     with pytest.raises(ConfigError, match=r"crawl\.nope: unknown key"):
         config_from_mapping({"crawl": {"nope": 1}})
+
+
+def test_gzip_bomb_is_cut_at_the_sitemap_limit(monkeypatch):
+    from scraper.crawl import discover
+
+    monkeypatch.setattr(discover, "MAX_SITEMAP_BYTES", 1000)
+    bomb = gzip.compress(b"http://x/" + b"a" * 100_000 + b"\n")
+    assert len(discover._inflate(bomb)) == 1000
+
+
+def test_finished_runs_keep_their_counts_after_the_frontier_is_pruned(tmp_path):
+    store = SQLiteStore(tmp_path)
+    run = store.start_run("s", 0.0)
+    store.enqueue([_item(run.id, "http://h/1")])
+    [item] = store.claim(run.id, "http://h", 0.0, 1, "w", 60)
+    store.complete(item, "new")
+    store.finish_run(run.id, "finished", 1.0)
+    store.start_run("s", 2.0)
+    assert store.runs()[-1].counts["new"] == 1
+    assert store.counts(run.id)["new"] == 0  # its frontier rows are gone
+    store.close()
