@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import signal
 from dataclasses import dataclass
 
 from scraper.cleaner import clean
@@ -28,8 +29,12 @@ class Cleaned:
 
 
 def init_worker(config: Config) -> None:
+    """The pool's initializer. Signals are for the crawl process: it stops the crawl and lets
+    the pages being cleaned finish (a Ctrl-C reaches every process of the terminal's group)."""
     global _CONFIG
     _CONFIG = config
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def text_hash(text: str) -> str:

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from scraper.crawl.store import SQLiteStore
 
 from .conftest import article, hub, settings
@@ -113,12 +115,16 @@ def test_a_second_crawl_on_the_same_state_refuses(server, write_config, tmp_path
         _kill_group(first)
 
 
-def test_watch_stops_on_sigterm_finishing_pages_in_flight(server, write_config, tmp_path):
+@pytest.mark.parametrize("how", ["sigterm", "ctrl-c"])
+def test_watch_stops_on_a_signal_finishing_pages_in_flight(server, write_config, tmp_path, how):
     config = _site(server, tmp_path, write_config, delay=0.1)
     proc = _cli(config, "--watch", "--json")
     try:
         _wait_for(lambda: len([p for p in server.paths() if p.startswith("/p")]) >= 3)
-        proc.send_signal(signal.SIGTERM)
+        if how == "sigterm":
+            proc.send_signal(signal.SIGTERM)
+        else:  # a terminal's Ctrl-C reaches the whole process group, workers included
+            os.killpg(proc.pid, signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     finally:
         _kill_group(proc)
