@@ -36,6 +36,8 @@ from scraper.crawl.work import clean_page
 
 __all__ = ["main"]
 
+_NOTES = "<!-- notes -->"
+
 _WCXB = Path(__file__).resolve().parents[3] / "shared" / "bench" / "wcxb-dev" / "html"
 _FALLBACK = Path(__file__).resolve().parents[2] / "tests" / "pages" / "japantoday.com"
 
@@ -299,7 +301,12 @@ def main(argv: list[str] | None = None) -> None:
         results.append(result)
     given = argv if argv is not None else sys.argv[1:]
     command = "python -m scraper.crawl.bench " + " ".join(given)
-    Path(args.report).write_text(report(results, command.strip()), encoding="utf-8")
+    out = Path(args.report)
+    # Hand-written notes below the marker survive a new run.
+    notes = ""
+    if out.exists() and _NOTES in (old := out.read_text(encoding="utf-8")):
+        notes = old[old.index(_NOTES) :]
+    out.write_text(report(results, command.strip()) + ("\n" + notes if notes else ""), "utf-8")
 
 
 if __name__ == "__main__":

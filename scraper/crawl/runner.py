@@ -108,6 +108,7 @@ class Crawler:
         self._hosts_seen: set[str] = set()
         self._dirty = True
         self._refreshed = 0.0
+        self._turn = 0
         self._cleaning = 0
         self._done = 0
         self._failed = 0
@@ -268,7 +269,12 @@ class Crawler:
         soonest = math.inf
         if self._dirty:
             soonest = 0.05
-        for key in list(self._pending):
+        keys = list(self._pending)
+        if keys:
+            # Start each pass at the next host: free slots go round, not to the first hosts.
+            self._turn = (self._turn + 1) % len(keys)
+            keys = keys[self._turn :] + keys[: self._turn]
+        for key in keys:
             if self._politeness.full() or self._cleaning >= self._max_cleaning:
                 return min(soonest, 0.05)
             run_id, host = key
