@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import time
 from email.utils import formatdate
 from pathlib import Path
 
@@ -110,6 +111,7 @@ def test_second_run_is_conditional_and_writes_nothing_unchanged(server, crawl, t
     assert code == 0
     assert second["s"] == {**second["s"], "new": 0, "changed": 1, "unchanged": 3, "failed": 0}
     again = {r.path: r.headers for r in server.log[mark:]}
+    assert "/robots.txt" not in again  # cached (up to robots_ttl, 24 h)
     assert again["/etag"]["if-none-match"] == '"v1"'
     assert again["/lastmod"]["if-modified-since"] == stamp
     after = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
@@ -319,6 +321,23 @@ def test_robots_5xx_disallows_for_now_and_4xx_allows(server, crawl, tmp_path):
         assert counts["forbidden"]["new"] == 1
     finally:
         other.close()
+
+
+def test_robots_txt_is_asked_again_once_its_cache_expires(server, crawl, tmp_path):
+    server.routes["/robots.txt"] = Reply(body="User-agent: *\nDisallow: /x\n", headers=TEXT)
+    server.routes["/"] = Reply(body=hub(["/x"]))
+    config = settings(tmp_path, robots_ttl=0.3) + "sites:\n" + site(
+        "s", "127.0.0.1", start=[server.url("/")]
+    )
+    code, counts, _ = crawl(config)
+    assert code == 0 and counts["s"]["robots"] == 1
+    time.sleep(0.4)
+    server.routes["/robots.txt"] = Reply(body="User-agent: *\nAllow: /\n", headers=TEXT)
+    server.routes["/x"] = Reply(body=article("X"))
+    mark = len(server.log)
+    code, counts, _ = crawl(None, "--force", path=tmp_path / "config.yaml")
+    assert code == 0 and counts["s"]["new"] == 1
+    assert server.log[mark].path == "/robots.txt"  # the stale copy was not used
 
 
 def test_not_due_sites_are_left_alone_unless_forced(server, crawl, tmp_path):
