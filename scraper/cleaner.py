@@ -56,7 +56,7 @@ def clean(
         tree = LexborHTMLParser(html)
         if rule is not None:
             tree = apply_site_rule(tree, rule)
-        prune_chrome(tree)
+        tree = prune_chrome(tree)
         extracted = extract_tree(tree, url)
         text, title, author, date = (
             extracted.text,

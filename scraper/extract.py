@@ -24,6 +24,10 @@ __all__ = ["FALLBACK_RATIO", "Extracted", "extract_html", "extract_tree"]
 
 # Tuned on the even-numbered pages of WCXB-dev, checked on the odd ones (BENCHMARKS.md).
 FALLBACK_RATIO = 0.2
+# trafilatura's own fallback extractors (readability, jusText) cost time; see BENCHMARKS.md.
+FAST = False
+# Pages that declare themselves one article or one product keep trafilatura's reading.
+NO_FALLBACK_KINDS: frozenset[str | None] = frozenset({"article", "product"})
 
 _WORD = re.compile(r"\w+")
 
@@ -52,7 +56,9 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
     root = content_root(tree)
     complete = block_text(root) if root is not None else ""
     text = precise
-    if len(_WORD.findall(precise)) < FALLBACK_RATIO * len(_WORD.findall(complete)):
+    if meta.kind in NO_FALLBACK_KINDS:
+        pass
+    elif len(_WORD.findall(precise)) < FALLBACK_RATIO * len(_WORD.findall(complete)):
         text = complete
     return Extracted(
         text=drop_chrome_lines(text),
@@ -64,7 +70,7 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
 
 def _trafilatura_text(html: str, url: str | None) -> str:
     result = trafilatura.bare_extraction(
-        html, url=url, fast=True, include_comments=False, output_format="python"
+        html, url=url, fast=FAST, include_comments=False, output_format="python"
     )
     if result is None:
         return ""

@@ -27,6 +27,7 @@ class Metadata:
     title: str | None = None
     author: str | None = None
     date: str | None = None  # YYYY-MM-DD
+    kind: str | None = None  # what the page says it is: "article", "product", … (see _kind)
 
 
 def read_metadata(tree: LexborHTMLParser) -> Metadata:
@@ -55,7 +56,35 @@ def read_metadata(tree: LexborHTMLParser) -> Metadata:
         _day(ld.get("dateModified")),
         _day(_meta(tree, 'meta[property="article:modified_time"]')),
     )
-    return Metadata(title=title, author=author, date=date)
+    return Metadata(title=title, author=author, date=date, kind=_kind(tree))
+
+
+_KINDS = (
+    ("forum", re.compile(r"DiscussionForumPosting|QAPage|Question")),
+    ("product", re.compile(r"^Product$|ProductGroup|^product")),
+    ("article", re.compile(r"Article$|BlogPosting|^article$|NewsArticle|Report")),
+)
+
+
+def _kind(tree: LexborHTMLParser) -> str | None:
+    """The page's own claim about its type: JSON-LD ``@type``s, then ``og:type``."""
+    declared: list[str] = []
+    for node in tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(node.text(deep=True) or "null")
+        except ValueError:
+            continue
+        for item in _items(data):
+            kind = item.get("@type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            declared += [k for k in kinds if isinstance(k, str)]
+    og = _meta(tree, 'meta[property="og:type"]')
+    if og:
+        declared.append(og.strip().lower())
+    for name, pattern in _KINDS:
+        if any(pattern.search(k) for k in declared):
+            return name
+    return None
 
 
 def _first(*values: str | None) -> str | None:

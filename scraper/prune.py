@@ -33,6 +33,8 @@ _HIDDEN = (
     '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], '
     '[style*="visibility:hidden"], [style*="visibility: hidden"]'
 )
+# Hidden elements are often tab panels (a product's specifications): kept (BENCHMARKS.md).
+PRUNE_HIDDEN = False
 _FURNITURE_TAGS = "nav, footer, aside, form, header"
 
 CHROME_ROLES = frozenset(
@@ -108,19 +110,31 @@ CHROME_WORDS = frozenset(
 
 _WORD_SPLIT = re.compile(r"[\s\-_:./]+|(?<=[a-z])(?=[A-Z])")
 _MARK = "data-scraper-prune"
+_NOSCRIPT_TAG = re.compile(r"</?noscript\b[^>]*>", re.IGNORECASE)
 # Furniture holding more than this share of the page's text is a wrapper, not chrome.
 _MAX_SHARE = 0.4
 
 
-def prune_chrome(tree: LexborHTMLParser) -> None:
-    """Drop chrome (see the module docstring) from ``tree``, in place."""
+def prune_chrome(tree: LexborHTMLParser) -> LexborHTMLParser:
+    """Drop chrome (see the module docstring) from ``tree``, in place, and return it.
+
+    A page that shows its text only without scripts (everything in ``noscript``) is
+    re-read with its ``noscript`` content unwrapped first; the new tree is returned.
+    """
+    tree = _unwrap_noscript_only_page(tree)
     _mark_all(tree.css(_ALWAYS_CHROME))
-    _mark_all(tree.css(_HIDDEN))
     _drop_marked(tree)
     body = tree.body
     if body is None:
-        return
+        return tree
     total = len(body.text(deep=True, strip=True)) or 1
+    # Hidden text that is most of the page is content waiting for a script (streamed
+    # server rendering), not chrome.
+    if PRUNE_HIDDEN:
+        hidden = tree.css(_HIDDEN)
+        _mark_all([n for n in hidden if len(n.text(deep=True, strip=True)) < 0.4 * total])
+        _drop_marked(tree)
+        total = len(body.text(deep=True, strip=True)) or 1
     candidates = [n for n in tree.css(_FURNITURE_TAGS) if _is_furniture_tag(n)]
     candidates += [n for n in tree.css("[role]") if _role(n) in CHROME_ROLES]
     candidates += [n for n in tree.css("body [class], body [id]") if _has_chrome_word(n)]
@@ -133,6 +147,19 @@ def prune_chrome(tree: LexborHTMLParser) -> None:
             continue
         node.attrs[_MARK] = ""
     _drop_marked(tree)
+    return tree
+
+
+def _unwrap_noscript_only_page(tree: LexborHTMLParser) -> LexborHTMLParser:
+    body = tree.body
+    noscripts = tree.css("body noscript")
+    if body is None or not noscripts:
+        return tree
+    hidden = sum(len(n.text(deep=True)) for n in noscripts)
+    if hidden < 2000 or hidden < 0.6 * len(body.text(deep=True)):
+        return tree
+    html = _NOSCRIPT_TAG.sub("", tree.html or "")
+    return LexborHTMLParser(html)
 
 
 def _mark_all(nodes: list[LexborNode]) -> None:
