@@ -1,11 +1,14 @@
 """Generic article extraction: a pruned page → body text and metadata.
 
-Two readings of the page are made. trafilatura (fast mode, no comments) gives the
-precise one; the page's own blocks (``scraper.blocks``) give the complete one. When
-trafilatura keeps less than ``FALLBACK_RATIO`` of the words the page shows in its main
-area, it has missed the page's content (a forum thread, a listing, a service page), and
-the block reading is used instead. Chrome lines are then dropped (``scraper.linefilter``).
-Metadata is read from the markup (``scraper.metadata``).
+Two readings of the page are made. trafilatura (no comments) gives the precise one;
+the page's own blocks (``scraper.blocks``) give the complete one. trafilatura runs in
+its fast mode first; only when that keeps less than ``RETRY_RATIO`` of the words the
+page shows in its main area is it run again with its own fallback extractors
+(readability, jusText), which are slow. When even that keeps less than
+``FALLBACK_RATIO`` of the words, trafilatura has missed the page's content (a forum
+thread, a listing, a service page) and the block reading is used instead, unless the
+page declares itself one article or one product. Chrome lines are then dropped
+(``scraper.linefilter``). Metadata is read from the markup (``scraper.metadata``).
 """
 
 from __future__ import annotations
@@ -20,12 +23,12 @@ from scraper.blocks import block_text, content_root
 from scraper.linefilter import drop_chrome_lines
 from scraper.metadata import read_metadata
 
-__all__ = ["FALLBACK_RATIO", "Extracted", "extract_html", "extract_tree"]
+__all__ = ["FALLBACK_RATIO", "RETRY_RATIO", "Extracted", "extract_html", "extract_tree"]
 
 # Tuned on the even-numbered pages of WCXB-dev, checked on the odd ones (BENCHMARKS.md).
 FALLBACK_RATIO = 0.2
-# trafilatura's own fallback extractors (readability, jusText) cost time; see BENCHMARKS.md.
-FAST = False
+# Below this share of the main area's words, trafilatura is re-run with its fallbacks.
+RETRY_RATIO = 0.5
 # Pages that declare themselves one article or one product keep trafilatura's reading.
 NO_FALLBACK_KINDS: frozenset[str | None] = frozenset({"article", "product"})
 
@@ -52,9 +55,12 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
     An empty ``text`` means no article was found.
     """
     meta = read_metadata(tree)
-    precise = _trafilatura_text(tree.html or "", url)
+    html = tree.html or ""
+    precise = _trafilatura_text(html, url, fast=True)
     root = content_root(tree)
     complete = block_text(root) if root is not None else ""
+    if len(_WORD.findall(precise)) < RETRY_RATIO * len(_WORD.findall(complete)):
+        precise = _trafilatura_text(html, url, fast=False)
     text = precise
     if meta.kind in NO_FALLBACK_KINDS:
         pass
@@ -68,9 +74,9 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
     )
 
 
-def _trafilatura_text(html: str, url: str | None) -> str:
+def _trafilatura_text(html: str, url: str | None, *, fast: bool) -> str:
     result = trafilatura.bare_extraction(
-        html, url=url, fast=FAST, include_comments=False, output_format="python"
+        html, url=url, fast=fast, include_comments=False, output_format="python"
     )
     if result is None:
         return ""
