@@ -38,3 +38,13 @@ def test_leak_share_stays_below_ceiling(summary) -> None:
 
 def test_every_gate_page_yields_text(summary) -> None:
     assert summary.empty <= 2, f"{summary.empty} gate pages gave no text"
+
+
+def test_metric_is_wcxb_word_f1() -> None:
+    from scraper.benchmark import snippet_rate, word_prf
+
+    p, r, f = word_prf("the cat sat", "The cat sat on the mat")
+    assert (round(p, 3), round(r, 3), round(f, 3)) == (1.0, 0.5, 0.667)
+    assert word_prf("", "") == (1.0, 1.0, 1.0)
+    assert snippet_rate("Hello World", ["hello world", "bye"]) == 0.5
+    assert snippet_rate("x", []) is None

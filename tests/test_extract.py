@@ -1,0 +1,46 @@
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract import extract_html
+from scraper.linefilter import drop_chrome_lines, is_chrome_line
+from scraper.metadata import read_metadata
+
+ARTICLE = """<html><head><title>A headline | Example News</title>
+<script type="application/ld+json">{"@type": "NewsArticle", "headline": "A headline",
+ "author": {"@type": "Person", "name": "Jane Doe"}, "datePublished": "2025-03-04T10:00:00Z"}
+</script></head><body><main><article><h1>A headline</h1>
+<p>First paragraph of the story, long enough to be kept by the extractor as content.</p>
+<p>Second paragraph of the story, which also carries enough words to count as text.</p>
+<p>Share</p></article></main></body></html>"""
+
+
+def test_metadata_from_json_ld() -> None:
+    meta = read_metadata(LexborHTMLParser(ARTICLE))
+    assert (meta.title, meta.author, meta.date, meta.kind) == (
+        "A headline",
+        "Jane Doe",
+        "2025-03-04",
+        "article",
+    )
+
+
+def test_extract_keeps_paragraphs_and_drops_chrome_lines() -> None:
+    out = extract_html(ARTICLE, "https://example.com/a")
+    assert "First paragraph of the story" in out.text
+    assert "Second paragraph" in out.text
+    assert "Share" not in out.text.split("\n\n")
+
+
+def test_listing_falls_back_to_the_page_blocks() -> None:
+    items = "".join(
+        f"<div class='item'><h3>Item {i}</h3><span>price {i} dollars</span></div>"
+        for i in range(40)
+    )
+    out = extract_html(f"<html><body><main>{items}</main></body></html>")
+    assert out.text.count("Item ") >= 35
+
+
+def test_chrome_lines_are_whole_lines_only() -> None:
+    assert is_chrome_line("Share on Facebook")
+    assert is_chrome_line("  Read more » ")
+    assert not is_chrome_line("Read more about the council's plans in our report.")
+    assert drop_chrome_lines("Keep me\n\nSubscribe\n\nAnd me") == "Keep me\n\nAnd me"

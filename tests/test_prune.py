@@ -1,0 +1,58 @@
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.prune import prune_chrome
+
+PAGE = """<html><body>
+<div class="site-nav"><ul><li>Home</li><li>News</li></ul></div>
+<header><a href="/">Logo</a></header>
+<main><article><header><h1>Title</h1><time datetime="2025-01-02">2 Jan</time></header>
+<p>The article text that must survive the pruning stage intact.</p>
+<div class="shareholders-report">Shareholders met on Monday.</div>
+<div class="post-share-bar">Tweet this</div>
+<div class="cookieConsent">We use cookies</div>
+<div role="navigation">Prev | Next</div>
+<div style="display:none">Specifications tab</div>
+</article></main>
+<aside>Popular stories</aside>
+<footer>© Example</footer>
+<script>var x = 1;</script>
+</body></html>"""
+
+
+def _pruned(html: str = PAGE) -> str:
+    tree = prune_chrome(LexborHTMLParser(html))
+    return tree.body.text(separator=" ") if tree.body else ""
+
+
+def test_keeps_article_text_and_its_own_header() -> None:
+    text = _pruned()
+    assert "article text that must survive" in text
+    assert "Title" in text and "2 Jan" in text
+
+
+def test_class_words_match_whole_words_only() -> None:
+    text = _pruned()
+    assert "Shareholders met" in text  # "shareholders" is not "share"
+    assert "Tweet this" not in text  # post-share-bar
+    assert "We use cookies" not in text  # camelCase cookieConsent
+
+
+def test_drops_furniture_by_tag_and_role() -> None:
+    text = _pruned()
+    for chrome in ("Home", "Logo", "Prev | Next", "Popular stories", "© Example", "var x"):
+        assert chrome not in text
+
+
+def test_keeps_hidden_tab_panels() -> None:
+    assert "Specifications tab" in _pruned()
+
+
+def test_a_wrapper_named_like_chrome_is_kept_when_it_holds_the_page() -> None:
+    html = "<body><div class='layout-with-sidebar'><p>" + "word " * 200 + "</p></div></body>"
+    assert _pruned(html).count("word") == 200
+
+
+def test_noscript_only_page_is_unwrapped() -> None:
+    body = "<p>" + "Server rendered post text. " * 100 + "</p>"
+    html = f"<html><body><div id='app'></div><noscript>{body}</noscript></body></html>"
+    assert "Server rendered post text" in _pruned(html)
