@@ -78,6 +78,9 @@ def host_key(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
+_HOST_CACHE = 4096
+
+
 class Scope:
     """Which URLs belong to a site's crawl: its hosts (where no more specific site claims
     them), then ``include`` / ``exclude``. Decisions per host are cached: a page has many links.
@@ -96,6 +99,8 @@ class Scope:
         netloc = rest.split("/", 1)[0].split("?", 1)[0]
         known = self._hosts.get(netloc)
         if known is None:
+            if len(self._hosts) >= _HOST_CACHE:
+                self._hosts.clear()  # links name many hosts; memory stays flat
             match = self.config.site_for(urlsplit(url).hostname)
             known = self._hosts[netloc] = match is not None and match[0] == self.site
         return known
