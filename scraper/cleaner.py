@@ -8,6 +8,7 @@ Plain-text input skips the HTML stages and goes through ``textdump``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
@@ -23,6 +24,7 @@ from scraper.textdump import clean_text_dump, looks_like_html
 __all__ = ["apply_site_rule", "clean"]
 
 _SPACE = re.compile(r"[ \t\u00a0]+")
+_WORD = re.compile(r"\w+")
 
 
 def clean(
@@ -68,6 +70,7 @@ def clean(
         dump = clean_text_dump(html, drop)
         text, title, author, date = dump.text, dump.title, dump.author, None
 
+    title, author = _one_line(title), _one_line(author)
     text = _tidy(text, drop, title, author)
     if not text:
         raise ExtractionError(f"{where}: no article text found")
@@ -99,13 +102,27 @@ def apply_site_rule(tree: LexborHTMLParser, rule: SiteRule) -> LexborHTMLParser:
     return tree
 
 
+def _one_line(value: str | None) -> str | None:
+    """Metadata on one line, without icon-font glyphs or heading anchors (¶, #) at its end."""
+    if not value:
+        return None
+    value = "".join(c for c in value if unicodedata.category(c) != "Co")
+    return " ".join(value.split()).rstrip(" ¶#§") or None
+
+
+def _words(text: str) -> str:
+    """Text reduced to its words, so that "Quickstart ¶" and "Quickstart¶" compare equal."""
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
 def _tidy(text: str, drop: list[re.Pattern[str]], title: str | None, author: str | None) -> str:
     """One paragraph per block; drop the site's ``drop_lines`` and a repeated title or byline."""
-    heading = {s.casefold() for s in (title, author, f"by {author}" if author else None) if s}
+    heading = {_words(s) for s in (title, author, f"by {author}" if author else None) if s}
+    heading.discard("")
     out = []
     for block in text.split("\n\n"):
         block = _SPACE.sub(" ", block).strip()
-        if not block or block.casefold() in heading:
+        if not block or _words(block) in heading:
             continue
         if any(p.search(block) for p in drop):
             continue
