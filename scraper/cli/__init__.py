@@ -39,20 +39,12 @@ def main() -> None:
     """Boilerplate-stripping web scraper and cleaner for news sites."""
 
 
-from scraper.cli.clean_cmd import clean_command  # noqa: E402  (commands register on main)
-
-main.add_command(clean_command)
-
+# Each command lives in its own module; registered here so that `main` is the one entry point.
 from scraper.cli.bench_cmd import bench_command  # noqa: E402
-
-main.add_command(bench_command)
-
+from scraper.cli.clean_cmd import clean_command  # noqa: E402
+from scraper.cli.crawl_cmd import crawl_command  # noqa: E402
 from scraper.cli.diff_cmd import diff_command  # noqa: E402
 from scraper.cli.snapshot_cmd import snapshot_group  # noqa: E402
 
-main.add_command(snapshot_group)
-main.add_command(diff_command)
-
-from scraper.cli.crawl_cmd import crawl_command  # noqa: E402
-
-main.add_command(crawl_command)
+for _command in (clean_command, crawl_command, diff_command, snapshot_group, bench_command):
+    main.add_command(_command)
