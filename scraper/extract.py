@@ -8,7 +8,9 @@ page shows in its main area is it run again with its own fallback extractors
 ``FALLBACK_RATIO`` of the words, trafilatura has missed the page's content (a forum
 thread, a listing, a service page) and the block reading is used instead, unless the
 page declares itself one article or one product. Chrome lines are then dropped
-(``scraper.linefilter``). Metadata is read from the markup (``scraper.metadata``).
+(``scraper.linefilter``). Metadata is read from the markup (``scraper.metadata``),
+and what it lacks from the lxml tree that trafilatura works on: the page is parsed by
+lxml once, for every trafilatura run and the metadata search.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ import re
 from dataclasses import dataclass
 
 import trafilatura
+from lxml.html import HtmlElement
 from selectolax.lexbor import LexborHTMLParser
+from trafilatura.utils import load_html
 
 from scraper.blocks import block_text, content_root
 from scraper.linefilter import drop_chrome_lines
-from scraper.metadata import read_metadata
+from scraper.metadata import complete_metadata, read_metadata
 
 __all__ = ["FALLBACK_RATIO", "RETRY_RATIO", "Extracted", "extract_html", "extract_tree"]
 
@@ -56,12 +60,14 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
     An empty ``text`` means no article was found.
     """
     meta = read_metadata(tree)
-    html = tree.html or ""
-    precise = _trafilatura_text(html, url, fast=True)
+    parsed = load_html(tree.html or "")
+    if parsed is not None:
+        meta = complete_metadata(meta, parsed, url)
+    precise = _trafilatura_text(parsed, url, fast=True)
     root = content_root(tree)
     complete = block_text(root) if root is not None else ""
     if len(_WORD.findall(precise)) < RETRY_RATIO * len(_WORD.findall(complete)):
-        precise = _trafilatura_text(html, url, fast=False)
+        precise = _trafilatura_text(parsed, url, fast=False)
     text = precise
     if meta.kind in NO_FALLBACK_KINDS:
         pass
@@ -75,9 +81,12 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
     )
 
 
-def _trafilatura_text(html: str, url: str | None, *, fast: bool) -> str:
+def _trafilatura_text(tree: HtmlElement | None, url: str | None, *, fast: bool) -> str:
+    """trafilatura's text of ``tree`` (which it copies, so the tree can be reused)."""
+    if tree is None:
+        return ""
     result = trafilatura.bare_extraction(
-        html, url=url, fast=fast, include_comments=False, output_format="python"
+        tree, url=url, fast=fast, include_comments=False, output_format="python"
     )
     if result is None:
         return ""

@@ -4,18 +4,25 @@ Sources, most trusted first: JSON-LD (``headline``, ``author``, ``datePublished`
 Open Graph and ``article:`` meta tags, ``meta name=author``/``itemprop`` markup, the
 page's one ``h1``, its first ``time[datetime]``, and the ``<title>`` without its site
 suffix. Everything here is generic page markup; nothing is keyed to a site.
+
+An author must look like a name (``plausible_author``): not a bio run into the name,
+not a forum badge line, not a template placeholder. What the markup lacks is filled in
+by ``complete_metadata`` from the lxml tree trafilatura parses anyway: htmldate's
+date search (its quick pass first) and trafilatura's author search.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date as Date
 from typing import Any
 
+from lxml.html import HtmlElement
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["Metadata", "read_metadata"]
+__all__ = ["Metadata", "complete_metadata", "plausible_author", "read_metadata"]
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _TITLE_SUFFIX = re.compile(r"\s+[|\-–—·:»]\s+[^|\-–—·:»]{2,60}$")
@@ -40,11 +47,17 @@ def read_metadata(tree: LexborHTMLParser) -> Metadata:
         _strip_suffix(_node_text(tree, "title")),
     )
     author = _first(
-        _ld_author(ld.get("author")),
-        _meta(tree, 'meta[name="author"]'),
-        _meta(tree, 'meta[property="article:author"]', plain=True),
-        _node_text(tree, '[itemprop="author"] [itemprop="name"], [itemprop="author"]'),
-        _node_text(tree, 'a[rel="author"]'),
+        *(
+            a if plausible_author(a) else None
+            for a in (
+                _ld_author(ld.get("author")),
+                _meta(tree, 'meta[name="author"]'),
+                _meta(tree, 'meta[property="article:author"]', plain=True),
+                _first_line(tree, '[itemprop="author"] [itemprop="name"], [itemprop="author"]'),
+                _first_line(tree, 'a[rel="author"]'),
+            )
+        ),
+        _byline(tree),
     )
     date = _first(
         _day(ld.get("datePublished")),
@@ -87,6 +100,190 @@ def _kind(tree: LexborHTMLParser) -> str | None:
     return None
 
 
+TRAFILATURA_AUTHOR = False
+EXTENSIVE_DATE = True
+# A name is a few words; longer values are bios, badge lines or whole bylines.
+MAX_AUTHOR_CHARS = 80
+_NOT_A_NAME = re.compile(
+    r"\d{3}"  # post counts, joined dates, reputation scores
+    r"|^\W"  # ", USA TODAY"
+    r"|^[\w-]+(?:\.[\w-]+){2,}$"  # template placeholders: page.head.extra.author
+    r"|\b(?:view|more|all) (?:posts|articles)\b|\bposts by\b|\barticles by\b",
+    re.IGNORECASE,
+)
+
+
+def plausible_author(value: str | None) -> bool:
+    """Whether ``value`` reads as one or a few names rather than page furniture."""
+    if not value or not value.strip():
+        return False
+    value = " ".join(value.split())
+    if len(value) > MAX_AUTHOR_CHARS or "://" in value:
+        return False
+    if _NOT_A_NAME.search(value):
+        return False
+    # every name of a list is a word or more: not "Mac; I"
+    names = [n for n in re.split(r"[;,]", value) if n.strip()]
+    return bool(names) and all(sum(c.isalpha() for c in n) >= 2 for n in names)
+
+
+# Bylines by class or id, most specific first (trafilatura's author vocabulary).
+_BYLINES = (
+    '#author, .author, [itemprop="author name"], [class*="author-name"], '
+    '[class*="authorName"], [class*="AuthorName"], [class*="author_name"]',
+    '.byline, .username, [class*="byline"], [class*="posted-by"], [class*="submitted-by"], '
+    '[class*="author"], [id*="author"]',
+)
+_BYLINE_SKIP = re.compile(r"comment|reply|related|avatar|bio\b|image|img|photo", re.IGNORECASE)
+_BY = re.compile(
+    r"^(?:(?:written|posted|published|posted|reviewed|edited)\s+)?by\s*:?\s+|^authors?\s*:\s*",
+    re.IGNORECASE,
+)
+
+
+def _byline(tree: LexborHTMLParser) -> str | None:
+    """The first plausible name in a byline element (outside comment sections)."""
+    for selector in _BYLINES:
+        for node in tree.css(selector)[:8]:
+            if _in_skipped(node):
+                continue
+            lines = (ln.strip() for ln in node.text(deep=True, separator="\n").split("\n"))
+            for line in lines:
+                name = _BY.sub("", line).strip()
+                if name.casefold() in ("by", "author", "authors", "written by", "posted by"):
+                    continue
+                if name:
+                    if plausible_author(name):
+                        return name
+                    break
+    return None
+
+
+def _in_skipped(node: Any) -> bool:
+    while node is not None and node.tag not in ("body", "html"):
+        attrs = node.attributes
+        value = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if node.tag in ("time", "figure") or _BYLINE_SKIP.search(value):
+            return True
+        node = node.parent
+    return False
+
+
+def complete_metadata(meta: Metadata, tree: HtmlElement, url: str | None) -> Metadata:
+    """``meta`` with a missing date or author looked for in the lxml ``tree`` (not changed).
+
+    The date comes from htmldate, its quick pass (URL, head, JSON, ``abbr``/``time``,
+    date-like classes) first and its full-text search only when that finds nothing; the
+    author from trafilatura's byline search.
+    """
+    date, author = meta.date, meta.author
+    if TRAFILATURA_AUTHOR and author is None:
+        found = _trafilatura_author(tree)
+        author = found if plausible_author(found) else None
+    if date is None:
+        date = _htmldate(tree, url, extensive=False)
+        if date is None and EXTENSIVE_DATE:
+            date = _text_date(tree)
+    if (date, author) == (meta.date, meta.author):
+        return meta
+    return replace(meta, date=date, author=author)
+
+
+# A date written in the page's text is near its title: only the start of the text is read.
+TEXT_HEAD_CHARS = 6000
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        (
+            "jan january",
+            "feb february",
+            "mar march",
+            "apr april",
+            "may",
+            "jun june",
+            "jul july",
+            "aug august",
+            "sep sept september",
+            "oct october",
+            "nov november",
+            "dec december",
+        )
+    )
+    for m in names.split()
+}
+_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_TEXT_DATES = (
+    # March 5, 2025 · Mar 5th 2025
+    (
+        re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b", re.I),
+        (3, 1, 2),
+    ),
+    # 5 March 2025 · 5th of March, 2025
+    (
+        re.compile(
+            rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+((?:19|20)\d\d)\b", re.I
+        ),
+        (3, 2, 1),
+    ),
+    # 2025-03-05
+    (re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b"), (1, 2, 3)),
+)
+
+
+def _text_date(tree: HtmlElement) -> str | None:
+    """The first full date written in words (or ISO) in the start of the page's text."""
+    body = tree.find("body")
+    parts, size = [], 0
+    for segment in (body if body is not None else tree).itertext():
+        parts.append(segment)
+        size += len(segment)
+        if size >= TEXT_HEAD_CHARS:
+            break
+    text = " ".join(parts)
+    found: list[tuple[int, str]] = []
+    for pattern, (y, m, d) in _TEXT_DATES:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        month = match.group(m)
+        month_no = int(month) if month.isdigit() else _MONTHS.get(month.lower().rstrip("."), 0)
+        try:
+            day = Date(int(match.group(y)), month_no, int(match.group(d)))
+        except ValueError:
+            continue
+        if day <= Date.today():
+            found.append((match.start(), day.isoformat()))
+    return min(found)[1] if found else None
+
+
+def _htmldate(tree: HtmlElement, url: str | None, *, extensive: bool) -> str | None:
+    from htmldate import find_date
+
+    try:
+        found = find_date(
+            tree,
+            url=url,
+            extensive_search=extensive,
+            original_date=True,
+            max_date=Date.today().isoformat(),
+        )
+    except Exception:  # htmldate's parsers fail on odd markup: no date, not a crash
+        return None
+    return _day(found)
+
+
+def _trafilatura_author(tree: HtmlElement) -> str | None:
+    from trafilatura.metadata import extract_author
+
+    try:
+        return extract_author(tree)
+    except Exception:  # as above: a failed search is a missing author
+        return None
+
+
 def _first(*values: str | None) -> str | None:
     for value in values:
         if value and value.strip():
@@ -114,6 +311,15 @@ def _attr(tree: LexborHTMLParser, selector: str, name: str) -> str | None:
 def _node_text(tree: LexborHTMLParser, selector: str) -> str | None:
     node = tree.css_first(selector)
     return node.text(deep=True, strip=True) if node is not None else None
+
+
+def _first_line(tree: LexborHTMLParser, selector: str) -> str | None:
+    """The first line of the node's text: a name without the bio or badges run after it."""
+    node = tree.css_first(selector)
+    if node is None:
+        return None
+    lines = (ln.strip() for ln in node.text(deep=True, separator="\n").split("\n"))
+    return next((ln for ln in lines if ln), None)
 
 
 def _one_h1(tree: LexborHTMLParser) -> str | None:

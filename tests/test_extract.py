@@ -44,3 +44,25 @@ def test_chrome_lines_are_whole_lines_only() -> None:
     assert is_chrome_line("  Read more » ")
     assert not is_chrome_line("Read more about the council's plans in our report.")
     assert drop_chrome_lines("Keep me\n\nSubscribe\n\nAnd me") == "Keep me\n\nAnd me"
+
+
+def test_author_must_look_like_a_name() -> None:
+    from scraper.metadata import plausible_author
+
+    assert plausible_author("Jane Doe")
+    assert plausible_author("Danielle DeSiato; Donna Enzmann; Natalie Nguyen")
+    assert not plausible_author("Tokyo-based French writer. More articles by Amelie Marie")
+    assert not plausible_author("x" * 90)
+    assert not plausible_author("Mac; I")
+    assert not plausible_author("page.head.extra.author")
+    assert not plausible_author("latawiecMemberJoinedOct 28, 2023Posts267")
+
+
+def test_byline_first_line_and_text_date_fill_missing_markup() -> None:
+    page = """<html><body><article><h1>A title</h1>
+    <div class="post-author">By Jane Doe<p>Jane writes about gardens and much more.</p></div>
+    <p>Published on March 5, 2024 in Gardens</p>
+    <p>Body text of the article, long enough to be kept as the article content.</p>
+    </article></body></html>"""
+    out = extract_html(page, "https://example.com/post")
+    assert (out.author, out.date) == ("Jane Doe", "2024-03-05")
