@@ -2,7 +2,9 @@
 
 A line goes only when *all* of it is chrome: its words, casefolded and without
 punctuation, are one of ``CHROME_LINES`` or match ``_CHROME_PATTERNS``. A sentence that
-merely mentions sharing or subscribing stays.
+merely mentions sharing or subscribing stays, and so does a line written with the
+characters of code or paths (``/login``, ``login()``, ``$ search``): the text of a code
+sample is not the page's interface.
 """
 
 from __future__ import annotations
@@ -101,11 +103,13 @@ _CHROME_PATTERNS = re.compile(
     r")$"
 )
 _WORD = re.compile(r"\w+")
+# Characters of code, paths and markup, never of a button's label.
+_CODE = re.compile(r"[/\\=<>{}\[\];$`@_()~]|^\s*[.#]\w")
 
 
 def is_chrome_line(line: str) -> bool:
     words = " ".join(_WORD.findall(line.casefold()))
-    if not words or len(words) > 60:
+    if not words or len(words) > 60 or _CODE.search(line):
         return False
     return words in CHROME_LINES or bool(_CHROME_PATTERNS.match(words))
 

@@ -66,3 +66,10 @@ def test_byline_first_line_and_text_date_fill_missing_markup() -> None:
     </article></body></html>"""
     out = extract_html(page, "https://example.com/post")
     assert (out.author, out.date) == ("Jane Doe", "2024-03-05")
+
+
+def test_code_and_path_lines_are_not_chrome() -> None:
+    for line in ("/login", "login()", "$ search", "@login", "search_"):
+        assert not is_chrome_line(line), line
+    assert is_chrome_line("« Previous")
+    assert is_chrome_line("Log in | Register")
