@@ -6,7 +6,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -26,10 +26,14 @@ __all__ = ["crawl_command"]
 
 @contextmanager
 def _stop_on_signals(stop: threading.Event) -> Iterator[list[int]]:
-    """SIGTERM and SIGINT set ``stop``: the crawl finishes the pages in flight, then returns."""
+    """SIGTERM and SIGINT set ``stop``: the crawl finishes the pages in flight, then returns.
+
+    A second SIGINT interrupts at once; each page is one transaction, so nothing is lost."""
     received: list[int] = []
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt  # a second Ctrl-C: stop now (the run resumes next time)
         received.append(signum)
         stop.set()
 
@@ -90,27 +94,16 @@ def crawl_command(
     stop = threading.Event()
     store = SQLiteStore(config.crawl.state_dir)
     try:
-        with store.lock(), _stop_on_signals(stop) as received:
-            display: LiveDisplay | None = LiveDisplay(err) if live else None
-            emit: Callable[[Event], None] | None
-            if display is not None:
-                emit = display
-            elif quiet or as_json:
-                emit = None
-            else:
+        with store.lock(), _stop_on_signals(stop) as received, ExitStack() as stack:
+            emit: Callable[[Event], None] | None = None
+            if live:
+                emit = stack.enter_context(LiveDisplay(err))
+            elif not (quiet or as_json):
                 emit = LogLines(sys.stderr)
-            if display is not None:
-                display.__enter__()
-            try:
-                if watch_mode:
-                    summaries = watch(config, store, names=sites, emit=emit, stop=stop)
-                else:
-                    summaries = crawl_due(
-                        config, store, names=sites, force=force, emit=emit, stop=stop
-                    )
-            finally:
-                if display is not None:
-                    display.__exit__(None, None, None)
+            if watch_mode:
+                summaries = watch(config, store, names=sites, emit=emit, stop=stop)
+            else:
+                summaries = crawl_due(config, store, names=sites, force=force, emit=emit, stop=stop)
     finally:
         store.close()
 

@@ -45,7 +45,8 @@ _FALLBACK = Path(__file__).resolve().parents[2] / "tests" / "pages" / "japantoda
 def load_corpus(limit: int) -> tuple[list[bytes], str]:
     files = sorted(_WCXB.glob("*.html.gz"))[:limit]
     if files:
-        return [gzip.decompress(f.read_bytes()) for f in files], f"WCXB dev split ({_WCXB})"
+        source = f"WCXB dev split ({_WCXB}; Murrough Foley, 2026, CC-BY-4.0)"
+        return [gzip.decompress(f.read_bytes()) for f in files], source
     page = next(_FALLBACK.glob("*.html")).read_bytes()
     # Vary the text so that every page differs.
     pages = [page.replace(b"</p>", f" Variant {i}.</p>".encode(), 3) for i in range(limit)]
