@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import TextIO
 
+from rich import box
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 from scraper.crawl.events import Event, PageDone, Progress, RunFinished, RunStarted, SiteSummary
 from scraper.crawl.store import OUTCOMES
@@ -85,23 +87,35 @@ class LiveDisplay:
         )
         hosts = ", ".join(h.split("://", 1)[-1] for h in p.hosts) or "-"
         table.add_row(f"[dim]hosts at work: {hosts}[/]")
+        width = max(20, self.console.width - 1)
         for line in self._recent:
-            table.add_row(f"[dim]{line}[/]")
+            short = line if len(line) <= width else line[: width - 1] + "…"
+            table.add_row(Text(short, style="dim", no_wrap=True))
         return table
 
 
+_SHORT = {"unchanged": "same", "robots": "robots", "skipped": "lastmod"}
+
+
 def summary_table(summaries: Sequence[SiteSummary]) -> Table:
-    table = Table(title="crawl summary")
-    table.add_column("site")
-    table.add_column("run", justify="right")
-    table.add_column("status")
+    """One row per site run; ``same`` is unchanged, ``robots`` robots-skipped, ``lastmod``
+    lastmod-skipped, ``queued`` left for the next run."""
+    table = Table(
+        title="crawl summary",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("site #run", no_wrap=True)
+    table.add_column("status", min_width=8)
     for key in _COLUMNS:
-        table.add_column(_LABELS.get(key, key), justify="right")
-    table.add_column("seconds", justify="right")
+        label = _SHORT.get(key, key)
+        table.add_column(label, justify="right", min_width=len(label))
+    table.add_column("s", justify="right", min_width=3)
     for s in summaries:
         table.add_row(
-            s.site,
-            str(s.run_id),
+            f"{s.site} #{s.run_id}",
             s.status,
             *(str(s.counts.get(key, 0)) for key in _COLUMNS),
             f"{s.seconds:.1f}",
