@@ -87,3 +87,13 @@ def test_most_specific_site_wins():
     assert config.site_for("blog.example.com")[0] == "blog"
     assert config.site_for("www.example.com")[0] == "all"
     assert config.site_for("example.org") is None
+
+
+def test_example_config_shows_every_setting():
+    """config.yaml is the example: every fetch, crawl and site key appears in it."""
+    from scraper.config import CrawlSettings, FetchSettings, SiteRule
+
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    for model in (FetchSettings, CrawlSettings, SiteRule):
+        for name in model.model_fields:
+            assert f" {name}:" in text, f"{model.__name__}.{name} missing from config.yaml"
