@@ -22,6 +22,7 @@ __all__ = [
     "CrawlSettings",
     "FetchSettings",
     "SiteRule",
+    "describe_yaml_error",
     "find_config",
     "load_config",
     "parse_duration",
@@ -198,8 +199,13 @@ def load_config(path: str | os.PathLike[str] | None = None, *, search: bool = Tr
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{found}: {where}invalid YAML: {problem}") from None
+        raise ConfigError(f"{found}: {describe_yaml_error(exc)}") from None
     return config_from_mapping(data, str(found))
+
+
+def describe_yaml_error(exc: yaml.YAMLError) -> str:
+    """``line N: invalid YAML: <problem>``, one line, for any YAML file we read."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}: " if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"{where}invalid YAML: {problem}"

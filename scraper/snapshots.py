@@ -29,7 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scraper.cleaner import clean
-from scraper.config import Config
+from scraper.config import Config, describe_yaml_error
 from scraper.document import Document
 from scraper.encoding import decode_html
 from scraper.errors import InputError, ScraperError, SnapshotError
@@ -407,10 +407,7 @@ def _parse_manifest(raw: str, source: str) -> list[Page]:
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SnapshotError(f"{source}: {where}invalid YAML: {problem}") from None
+        raise SnapshotError(f"{source}: {describe_yaml_error(exc)}") from None
     if data is None:
         return []
     if not isinstance(data, dict):
