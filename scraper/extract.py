@@ -66,13 +66,14 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
     precise = _trafilatura_text(parsed, url, fast=True)
     root = content_root(tree)
     complete = block_text(root) if root is not None else ""
-    if len(_WORD.findall(precise)) < RETRY_RATIO * len(_WORD.findall(complete)):
+    complete_words = len(_WORD.findall(complete))
+    if len(_WORD.findall(precise)) < RETRY_RATIO * complete_words:
         precise = _trafilatura_text(parsed, url, fast=False)
-    text = precise
-    if meta.kind in NO_FALLBACK_KINDS:
-        pass
-    elif len(_WORD.findall(precise)) < FALLBACK_RATIO * len(_WORD.findall(complete)):
-        text = complete
+    use_blocks = (
+        meta.kind not in NO_FALLBACK_KINDS
+        and len(_WORD.findall(precise)) < FALLBACK_RATIO * complete_words
+    )
+    text = complete if use_blocks else precise
     return Extracted(
         text=drop_chrome_lines(text),
         title=meta.title,
