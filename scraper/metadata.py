@@ -39,7 +39,8 @@ class Metadata:
 
 def read_metadata(tree: LexborHTMLParser) -> Metadata:
     """The page's metadata (fields are None when not found)."""
-    ld = _json_ld(tree)
+    items = _ld_items(tree)
+    ld = _main_item(items)
     title = _first(
         _text(ld.get("headline")),
         _one_h1(tree),
@@ -69,7 +70,7 @@ def read_metadata(tree: LexborHTMLParser) -> Metadata:
         _day(ld.get("dateModified")),
         _day(_meta(tree, 'meta[property="article:modified_time"]')),
     )
-    return Metadata(title=title, author=author, date=date, kind=_kind(tree))
+    return Metadata(title=title, author=author, date=date, kind=_kind(tree, items))
 
 
 _KINDS = (
@@ -79,18 +80,9 @@ _KINDS = (
 )
 
 
-def _kind(tree: LexborHTMLParser) -> str | None:
+def _kind(tree: LexborHTMLParser, items: list[dict[str, Any]]) -> str | None:
     """The page's own claim about its type: JSON-LD ``@type``s, then ``og:type``."""
-    declared: list[str] = []
-    for node in tree.css('script[type="application/ld+json"]'):
-        try:
-            data = json.loads(node.text(deep=True) or "null")
-        except ValueError:
-            continue
-        for item in _items(data):
-            kind = item.get("@type")
-            kinds = kind if isinstance(kind, list) else [kind]
-            declared += [k for k in kinds if isinstance(k, str)]
+    declared = [k for item in items for k in _types(item)]
     og = _meta(tree, 'meta[property="og:type"]')
     if og:
         declared.append(og.strip().lower())
@@ -100,8 +92,6 @@ def _kind(tree: LexborHTMLParser) -> str | None:
     return None
 
 
-TRAFILATURA_AUTHOR = False
-EXTENSIVE_DATE = True
 # A name is a few words; longer values are bios, badge lines or whole bylines.
 MAX_AUTHOR_CHARS = 80
 _NOT_A_NAME = re.compile(
@@ -172,21 +162,15 @@ def _in_skipped(node: Any) -> bool:
 def complete_metadata(meta: Metadata, tree: HtmlElement, url: str | None) -> Metadata:
     """``meta`` with a missing date or author looked for in the lxml ``tree`` (not changed).
 
-    The date comes from htmldate, its quick pass (URL, head, JSON, ``abbr``/``time``,
-    date-like classes) first and its full-text search only when that finds nothing; the
-    author from trafilatura's byline search.
+    The date comes from htmldate's quick pass (URL, head, JSON, ``abbr``/``time``,
+    date-like classes), then from a date written near the start of the text. The author
+    is left as the markup gave it: trafilatura's byline search cost ~33 ms a page for
+    less than ``_byline`` finds (BENCHMARKS.md, step 5).
     """
-    date, author = meta.date, meta.author
-    if TRAFILATURA_AUTHOR and author is None:
-        found = _trafilatura_author(tree)
-        author = found if plausible_author(found) else None
-    if date is None:
-        date = _htmldate(tree, url, extensive=False)
-        if date is None and EXTENSIVE_DATE:
-            date = _text_date(tree)
-    if (date, author) == (meta.date, meta.author):
+    if meta.date is not None:
         return meta
-    return replace(meta, date=date, author=author)
+    date = _htmldate(tree, url, extensive=False) or _text_date(tree)
+    return meta if date is None else replace(meta, date=date)
 
 
 # A date written in the page's text is near its title: only the start of the text is read.
@@ -275,15 +259,6 @@ def _htmldate(tree: HtmlElement, url: str | None, *, extensive: bool) -> str | N
     return _day(found)
 
 
-def _trafilatura_author(tree: HtmlElement) -> str | None:
-    from trafilatura.metadata import extract_author
-
-    try:
-        return extract_author(tree)
-    except Exception:  # as above: a failed search is a missing author
-        return None
-
-
 def _first(*values: str | None) -> str | None:
     for value in values:
         if value and value.strip():
@@ -345,18 +320,29 @@ def _ld_author(value: Any) -> str | None:
     return _text(value)
 
 
-def _json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
-    """The first JSON-LD object that looks like the page's main item."""
+def _ld_items(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+    """Every JSON-LD object of the page (``@graph`` members included), in page order."""
+    items: list[dict[str, Any]] = []
     for node in tree.css('script[type="application/ld+json"]'):
         try:
             data = json.loads(node.text(deep=True) or "null")
         except ValueError:
             continue
-        for item in _items(data):
-            kind = item.get("@type")
-            kinds = kind if isinstance(kind, list) else [kind]
-            if any(isinstance(k, str) and _ARTICLE_TYPES.search(k) for k in kinds):
-                return item
+        items += _items(data)
+    return items
+
+
+def _types(item: dict[str, Any]) -> list[str]:
+    kind = item.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return [k for k in kinds if isinstance(k, str)]
+
+
+def _main_item(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The first JSON-LD object that looks like the page's main item."""
+    for item in items:
+        if any(_ARTICLE_TYPES.search(k) for k in _types(item)):
+            return item
     return {}
 
 
