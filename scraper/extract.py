@@ -3,8 +3,10 @@
 Two readings of the page are made. trafilatura (no comments) gives the precise one;
 the page's own blocks (``scraper.blocks``) give the complete one. trafilatura runs in
 its fast mode first; only when that keeps less than ``RETRY_RATIO`` of the words the
-page shows in its main area is it run again with its own fallback extractors
-(readability, jusText), which are slow. When even that keeps less than
+page shows in its main area is a second precise reading made, by jusText's paragraph
+classifier, and the longer of the two kept. (trafilatura's own fallback run, readability
+then jusText, measured no better at about twice the cost: BENCHMARKS.md, step 8.)
+When even that keeps less than
 ``FALLBACK_RATIO`` of the words, trafilatura has missed the page's content (a forum
 thread, a listing, a service page) and the block reading is used instead, unless the
 page declares itself one article or one product. Chrome lines are then dropped
@@ -15,10 +17,15 @@ lxml once, for every trafilatura run and the metadata search.
 
 from __future__ import annotations
 
+import functools
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 
 import trafilatura
+from justext.core import ParagraphMaker, classify_paragraphs, revise_paragraph_classification
+from justext.utils import get_stoplist, get_stoplists
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 from selectolax.lexbor import LexborHTMLParser
 from trafilatura.utils import load_html
@@ -31,13 +38,19 @@ __all__ = ["FALLBACK_RATIO", "RETRY_RATIO", "Extracted", "extract_html", "extrac
 
 # Tuned on the even-numbered pages of WCXB-dev, checked on the odd ones (BENCHMARKS.md).
 FALLBACK_RATIO = 0.2
-# Below this share of the main area's words, trafilatura is re-run with its fallbacks
+# Below this share of the main area's words, jusText reads the page too
 # (tuned on even pages, checked on odd ones: BENCHMARKS.md).
-RETRY_RATIO = 0.3
+RETRY_RATIO = 0.4
 # Pages that declare themselves one article or one product keep trafilatura's reading.
 NO_FALLBACK_KINDS: frozenset[str | None] = frozenset({"article", "product"})
 
 _WORD = re.compile(r"\w+")
+# Reader comment sections by their usual names (WordPress, Disqus and most themes).
+_COMMENT_SECTIONS = XPath(
+    "//*[contains(translate(@class, 'COMENT', 'coment'), 'comment')"
+    " or contains(translate(@id, 'COMENT', 'coment'), 'comment')"
+    " or contains(@id, 'disqus') or @id = 'respond']"
+)
 
 
 @dataclass(frozen=True)
@@ -63,12 +76,14 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
     parsed = load_html(tree.html or "")
     if parsed is not None:
         meta = complete_metadata(meta, parsed, url)
-    precise = _trafilatura_text(parsed, url, fast=True)
+    precise = _trafilatura_text(parsed, url)
     root = content_root(tree)
     complete = block_text(root) if root is not None else ""
     complete_words = len(_WORD.findall(complete))
     if len(_WORD.findall(precise)) < RETRY_RATIO * complete_words:
-        precise = _trafilatura_text(parsed, url, fast=False)
+        second = _justext_text(parsed, drop_comments=meta.kind in NO_FALLBACK_KINDS)
+        if len(_WORD.findall(second)) > len(_WORD.findall(precise)):
+            precise = second
     use_blocks = (
         meta.kind not in NO_FALLBACK_KINDS
         and len(_WORD.findall(precise)) < FALLBACK_RATIO * complete_words
@@ -82,14 +97,54 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
     )
 
 
-def _trafilatura_text(tree: HtmlElement | None, url: str | None, *, fast: bool) -> str:
-    """trafilatura's text of ``tree`` (which it copies, so the tree can be reused)."""
+def _trafilatura_text(tree: HtmlElement | None, url: str | None) -> str:
+    """trafilatura's fast-mode text of ``tree`` (which it copies, so the tree can be reused)."""
     if tree is None:
         return ""
     result = trafilatura.bare_extraction(
-        tree, url=url, fast=fast, include_comments=False, output_format="python"
+        tree, url=url, fast=True, include_comments=False, output_format="python"
     )
     if result is None:
         return ""
     lines = [line.strip() for line in (result.text or "").splitlines()]
     return "\n\n".join(line for line in lines if line)
+
+
+def _justext_text(tree: HtmlElement | None, *, drop_comments: bool) -> str:
+    """jusText's reading of ``tree`` (copied): its non-boilerplate paragraphs.
+
+    The settings are trafilatura's for its own jusText fallback, with every language's
+    stopwords, since the page's language is not known. jusText keeps reader comments
+    (they are prose), so on a page that declares one article or product, comment
+    sections are cut first; on other pages they may be the content (a forum thread).
+    """
+    if tree is None:
+        return ""
+    tree = deepcopy(tree)
+    for node in tree.xpath("//head|//script|//style"):  # JSON-LD is kept for metadata
+        node.getparent().remove(node)
+    if drop_comments:
+        for node in _COMMENT_SECTIONS(tree):
+            parent = node.getparent()
+            if parent is not None and node.tag != "body":
+                parent.remove(node)
+    paragraphs = ParagraphMaker.make_paragraphs(tree)
+    classify_paragraphs(
+        paragraphs,
+        _stopwords(),
+        length_low=50,
+        length_high=150,
+        stopwords_low=0.1,
+        stopwords_high=0.2,
+        max_link_density=0.25,
+        no_headings=True,
+    )
+    revise_paragraph_classification(paragraphs, max_heading_distance=150)
+    texts = (p.text.strip() for p in paragraphs if not p.is_boilerplate)
+    return "\n\n".join(t for t in texts if t)
+
+
+@functools.cache
+def _stopwords() -> frozenset[str]:
+    """The stopwords of every language jusText knows (read once per process)."""
+    return frozenset(word for language in get_stoplists() for word in get_stoplist(language))

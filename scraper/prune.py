@@ -108,6 +108,21 @@ CHROME_WORDS = frozenset(
     }
 )
 
+# Words that also name furniture as the head of a run-together word: "relatedposts",
+# "newsletterform", "socialicons" (a prefix of these is never an ordinary word's start).
+CHROME_PREFIXES = (
+    "related",
+    "newsletter",
+    "cookie",
+    "breadcrumb",
+    "sidebar",
+    "social",
+    "subscribe",
+    "consent",
+    "advert",
+    "recommend",
+)
+
 _WORD_SPLIT = re.compile(r"[\s\-_:./]+|(?<=[a-z])(?=[A-Z])")
 _MARK = "data-scraper-prune"
 _NOSCRIPT_TAG = re.compile(r"</?noscript\b[^>]*>", re.IGNORECASE)
@@ -137,7 +152,8 @@ def prune_chrome(tree: LexborHTMLParser) -> LexborHTMLParser:
         total = len(body.text(deep=True, strip=True)) or 1
     candidates = [n for n in tree.css(_FURNITURE_TAGS) if _is_furniture_tag(n)]
     candidates += [n for n in tree.css("[role]") if _role(n) in CHROME_ROLES]
-    candidates += [n for n in tree.css("body [class], body [id]") if _has_chrome_word(n)]
+    seen: dict[str, bool] = {}  # class/id values repeat across a page: split each once
+    candidates += [n for n in tree.css("body [class], body [id]") if _has_chrome_word(n, seen)]
     for node in candidates:
         if node.tag in ("body", "html", "main", "article"):
             continue
@@ -188,7 +204,12 @@ def _role(node: LexborNode) -> str:
     return (node.attributes.get("role") or "").strip().lower()
 
 
-def _has_chrome_word(node: LexborNode) -> bool:
+def _has_chrome_word(node: LexborNode, seen: dict[str, bool]) -> bool:
     attrs = node.attributes
     value = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-    return any(w.lower() in CHROME_WORDS for w in _WORD_SPLIT.split(value) if w)
+    found = seen.get(value)
+    if found is None:
+        words = [w.lower() for w in _WORD_SPLIT.split(value) if w]
+        found = any(w in CHROME_WORDS or w.startswith(CHROME_PREFIXES) for w in words)
+        seen[value] = found
+    return found
