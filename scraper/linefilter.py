@@ -1,10 +1,14 @@
 """Drop lines that are interface chrome on any site: buttons, prompts, share links.
 
 A line goes only when *all* of it is chrome: its words, casefolded and without
-punctuation, are one of ``CHROME_LINES`` or match ``_CHROME_PATTERNS``. A sentence that
-merely mentions sharing or subscribing stays, and so does a line written with the
-characters of code or paths (``/login``, ``login()``, ``$ search``): the text of a code
-sample is not the page's interface.
+punctuation, are one of ``CHROME_LINES`` or match ``_CHROME_PATTERNS`` (buttons, shop
+and navigation labels), or it is a short sign-up call (``_SIGN_UP``) or an affiliate
+disclosure (``_DISCLOSURE``). A sentence that merely mentions sharing or subscribing
+stays, and so does a line written with the characters of code or paths (``/login``,
+``login()``, ``$ search``): the text of a code sample is not the page's interface.
+
+Short label lines left at the very end of the text ("Tags", "Follow Example News")
+go too: a heading with nothing after it introduces nothing.
 """
 
 from __future__ import annotations
@@ -100,25 +104,73 @@ _CHROME_PATTERNS = re.compile(
     r"|(?:copyright )?(?:\d{4} )?(?:[\w&]+ ){0,6}all rights reserved"
     r"|\d+ comments?"
     r"|(?:\d+ )?min(?:ute)?s? read"
+    # navigation between posts and back to the index
+    r"|(?:next|previous|prev|older|newer) (?:article|post|story|entry|posts|articles|stories"
+    r"|entries)\b.*"
+    r"|tags?|categories|back to (?:blog|news|top|articles|all \w+)|blog index|contact us"
+    r"|pin (?:it )?for later|print this (?:article|page|post)"
+    # shop and app widgets
+    r"|free (?:fast )?(?:shipping|delivery|returns)(?: on (?:all )?orders? over \S+)?"
+    r"|customer reviews?|reviews?|write a review|regular price|sale price|unit price|price"
+    r"|notify me(?: when (?:back in stock|available))?|shop (?:now|all)|buy now"
+    r"|pick up in store|in stock|out of stock|sold out|est(?:imated)? delivery"
+    r"|(?:sort|filter)(?: (?:and|&) (?:sort|filter))?|sort options|view options|(?:sort|filter) by"
+    r"|showing \d+(?: \d+)? (?:of|to) \d+(?: \w+)?|\d+ (?:products|results|items)"
+    r"|(?:sign in|log in|login|register|sign up|join) now|register a new account"
+    r"|create an account or sign in to comment"
+    r"|get started|contact sales|start building|open app|download the app|learn more"
+    r"|view all|see all|shop the look"
     r")$"
 )
+# "Subscribe to get the latest posts sent to your email", "Sign up for our newsletter".
+_SIGN_UP = re.compile(
+    r"^(?:subscribe|sign up|join|get)\b.{0,100}"
+    r"\b(?:newsletters?|email|inbox|updates|latest posts)\b"
+)
+_SIGN_UP_WORDS = 20
+# "Purchases made through our links may earn us a commission."
+_DISCLOSURE = re.compile(
+    r"\b(?:may|might|will|could) (?:\w+ ){0,3}(?:earn|receive|get) (?:\w+ ){0,4}"
+    r"(?:commission|compensation|share of (?:the )?sales?)\b"
+)
+_DISCLOSURE_WORDS = 50
+# A trailing label: a few words without sentence punctuation or figures.
+_LABEL_WORDS = 4
+_SENTENCE_END = re.compile(r"[.!?:;\"”)\]]$|\d")
 _WORD = re.compile(r"\w+")
-# Characters of code, paths and markup, never of a button's label.
-_CODE = re.compile(r"[/\\=<>{}\[\];$`@_()~]|^\s*[.#]\w")
+# Characters of code, paths and markup, never of a button's label ("$75" is a price).
+_CODE = re.compile(r"[/\\=<>{}\[\];`@_()~]|\$(?!\d)|^\s*[.#]\w")
 
 
 def is_chrome_line(line: str) -> bool:
     words = " ".join(_WORD.findall(line.casefold()))
-    if not words or len(words) > 60 or _CODE.search(line):
+    if not words or _CODE.search(line):
         return False
-    return words in CHROME_LINES or bool(_CHROME_PATTERNS.match(words))
+    if len(words) <= 60 and (words in CHROME_LINES or _CHROME_PATTERNS.match(words)):
+        return True
+    count = words.count(" ") + 1
+    if count <= _SIGN_UP_WORDS and _SIGN_UP.match(words):
+        return True
+    return count <= _DISCLOSURE_WORDS and bool(_DISCLOSURE.search(words))
 
 
 def drop_chrome_lines(text: str) -> str:
-    """``text`` (paragraphs split by a blank line) without chrome lines."""
+    """``text`` (paragraphs split by a blank line) without chrome lines and trailing labels."""
     blocks = []
     for block in text.split("\n\n"):
         lines = [ln for ln in block.split("\n") if not is_chrome_line(ln)]
         if any(ln.strip() for ln in lines):
             blocks.append("\n".join(lines))
+    while len(blocks) > 1 and _is_label(blocks[-1]):
+        blocks.pop()
     return "\n\n".join(blocks)
+
+
+def _is_label(block: str) -> bool:
+    block = block.strip()
+    return (
+        "\n" not in block
+        and len(block.split()) <= _LABEL_WORDS
+        and not _SENTENCE_END.search(block)
+        and not _CODE.search(block)
+    )

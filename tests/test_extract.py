@@ -43,7 +43,7 @@ def test_chrome_lines_are_whole_lines_only() -> None:
     assert is_chrome_line("Share on Facebook")
     assert is_chrome_line("  Read more » ")
     assert not is_chrome_line("Read more about the council's plans in our report.")
-    assert drop_chrome_lines("Keep me\n\nSubscribe\n\nAnd me") == "Keep me\n\nAnd me"
+    assert drop_chrome_lines("Keep me.\n\nSubscribe\n\nAnd me.") == "Keep me.\n\nAnd me."
 
 
 def test_author_must_look_like_a_name() -> None:
@@ -73,3 +73,46 @@ def test_code_and_path_lines_are_not_chrome() -> None:
         assert not is_chrome_line(line), line
     assert is_chrome_line("« Previous")
     assert is_chrome_line("Log in | Register")
+
+
+def test_shop_navigation_sign_up_and_disclosure_lines_are_chrome() -> None:
+    for line in (
+        "Free shipping on orders over $75",
+        "Customer Reviews",
+        "Showing 2 of 2 products",
+        "Next article: Go Wins 2010 Bossie Award",
+        "Subscribe to get the latest posts sent to your email.",
+        "Products are chosen independently by our editors. Purchases made through our "
+        "links may earn us a commission.",
+    ):
+        assert is_chrome_line(line), line
+    for line in (
+        "The shop offers free shipping to members, which drove sales up by a third.",
+        "The next article in this series looks at the council's budget.",
+        "Affiliate marketers earn a commission on each sale, the report says.",
+    ):
+        assert not is_chrome_line(line), line
+
+
+def test_trailing_labels_go_but_a_closing_sentence_stays() -> None:
+    text = "A paragraph of the story.\n\nIts last sentence.\n\nRelated Topics\n\nFollow Example"
+    assert drop_chrome_lines(text) == "A paragraph of the story.\n\nIts last sentence."
+    assert drop_chrome_lines("Only a label") == "Only a label"  # never empties the text
+    kept = "Story text.\n\nThe End!"
+    assert drop_chrome_lines(kept) == kept
+
+
+_LONG = " ".join(["The council met on Tuesday and agreed the new budget for the town."] * 4)
+_THIN_ARTICLE = f"""<html><head>
+<script type="application/ld+json">{{"@type": "BlogPosting", "headline": "Budget"}}</script>
+</head><body>
+<div class="post"><p>{_LONG}</p><p>{_LONG}</p><p>{_LONG}</p></div>
+<div id="comments"><div class="comment"><p>{_LONG.replace("council", "reader")}</p></div>
+<div class="comment"><p>{_LONG.replace("council", "visitor")}</p></div></div>
+</body></html>"""
+
+
+def test_article_page_keeps_its_text_without_reader_comments() -> None:
+    out = extract_html(_THIN_ARTICLE, "https://example.com/budget")
+    assert out.text.count("The council met") >= 6
+    assert "reader met" not in out.text and "visitor met" not in out.text

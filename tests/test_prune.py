@@ -56,3 +56,14 @@ def test_noscript_only_page_is_unwrapped() -> None:
     body = "<p>" + "Server rendered post text. " * 100 + "</p>"
     html = f"<html><body><div id='app'></div><noscript>{body}</noscript></body></html>"
     assert "Server rendered post text" in _pruned(html)
+
+
+def test_run_together_furniture_words_are_chrome() -> None:
+    html = PAGE.replace(
+        "</article>",
+        "<div class='jp-relatedposts'>Another story</div>"
+        "<div class='relationship-advice'>Relationship advice column</div></article>",
+    )
+    text = _pruned(html)
+    assert "Another story" not in text  # relatedposts
+    assert "Relationship advice column" in text  # not a furniture word
