@@ -19,6 +19,7 @@ parent is gone.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -115,7 +116,6 @@ CHROME_PREFIXES = (
     "newsletter",
     "cookie",
     "breadcrumb",
-    "sidebar",
     "social",
     "subscribe",
     "consent",
@@ -123,6 +123,22 @@ CHROME_PREFIXES = (
     "recommend",
 )
 
+# Furniture named by two words, written apart or together ("message-userDetails",
+# "userinfo"): a forum poster's badge box (rank, join date, post count), not the post.
+CHROME_COMPOUNDS = frozenset(
+    {
+        "userdetails",
+        "userextras",
+        "userbanner",
+        "userinfo",
+        "userstats",
+        "memberinfo",
+        "posterinfo",
+        "postprofile",
+    }
+)
+
+_LAYOUT_WORDS = frozenset({"no", "has", "with", "without"})
 _WORD_SPLIT = re.compile(r"[\s\-_:./]+|(?<=[a-z])(?=[A-Z])")
 _MARK = "data-scraper-prune"
 _NOSCRIPT_TAG = re.compile(r"</?noscript\b[^>]*>", re.IGNORECASE)
@@ -210,6 +226,8 @@ def _has_chrome_word(node: LexborNode, seen: dict[str, bool]) -> bool:
     found = seen.get(value)
     if found is None:
         words = [w.lower() for w in _WORD_SPLIT.split(value) if w]
-        found = any(w in CHROME_WORDS or w.startswith(CHROME_PREFIXES) for w in words)
-        seen[value] = found
+        pairs = [a + b for a, b in pairwise(words)]
+        found = seen[value] = any(
+            w in CHROME_WORDS or w.startswith(CHROME_PREFIXES) for w in words
+        ) or any(w in CHROME_COMPOUNDS for w in words + pairs)
     return found

@@ -67,3 +67,18 @@ def test_run_together_furniture_words_are_chrome() -> None:
     text = _pruned(html)
     assert "Another story" not in text  # relatedposts
     assert "Relationship advice column" in text  # not a furniture word
+
+
+def test_layout_classes_naming_furniture_are_not_furniture() -> None:
+    html = PAGE.replace("<main>", "<main><div class='no-sidebars content'>Layout wrapper text</div>")
+    assert "Layout wrapper text" in _pruned(html)
+
+
+def test_forum_poster_badge_boxes_are_chrome() -> None:
+    html = PAGE.replace(
+        "</article>",
+        "<div class='message-userDetails'>New Member Joined Sep 2020</div>"
+        "<div class='userinfo'>Posts: 12</div></article>",
+    )
+    text = _pruned(html)
+    assert "New Member" not in text and "Posts: 12" not in text
