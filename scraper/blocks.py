@@ -58,7 +58,12 @@ def drop_link_lists(root: LexborNode) -> None:
 
 
 def block_text(root: LexborNode) -> str:
-    """``root``'s text, one block per paragraph (mutates ``root``: marks block edges)."""
+    """``root``'s text, one block per paragraph (mutates ``root``: marks block edges).
+
+    Scripts left in the page for its metadata (JSON-LD) are dropped: data, not text.
+    """
+    for node in root.css("script, style"):
+        node.decompose()
     for node in root.css(_BLOCKS):
         node.insert_before(_SEP)
         node.insert_after(_SEP)

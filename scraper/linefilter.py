@@ -2,7 +2,7 @@
 
 A line goes only when *all* of it is chrome: its words, casefolded and without
 punctuation, are one of ``CHROME_LINES`` or match ``_CHROME_PATTERNS`` (buttons, shop
-and navigation labels), or it is a short sign-up call (``_SIGN_UP``) or an affiliate
+and navigation labels), or it is a short sign-up call or notice (``_NOTICE``) or an affiliate
 disclosure (``_DISCLOSURE``). A sentence that merely mentions sharing or subscribing
 stays, and so does a line written with the characters of code or paths (``/login``,
 ``login()``, ``$ search``): the text of a code sample is not the page's interface.
@@ -114,20 +114,25 @@ _CHROME_PATTERNS = re.compile(
     r"|customer reviews?|reviews?|write a review|regular price|sale price|unit price|price"
     r"|notify me(?: when (?:back in stock|available))?|shop (?:now|all)|buy now"
     r"|pick up in store|in stock|out of stock|sold out|est(?:imated)? delivery"
-    r"|(?:sort|filter)(?: (?:and|&) (?:sort|filter))?|sort options|view options|(?:sort|filter) by"
+    r"|(?:sort|filter)(?: (?:and )?(?:sort|filter))?|sort options|view options|(?:sort|filter) by"
     r"|showing \d+(?: \d+)? (?:of|to) \d+(?: \w+)?|\d+ (?:products|results|items)"
     r"|(?:sign in|log in|login|register|sign up|join) now|register a new account"
     r"|create an account or sign in to comment"
     r"|get started|contact sales|start building|open app|download the app|learn more"
-    r"|view all|see all|shop the look"
+    r"|(?:view|see|show) all(?: \w+)?|shop the look"
+    # feedback prompts and closed threads
+    r"|(?:was|is) this (?:page |article |answer |post )?(?:helpful|useful)"
+    r"|did you find this helpful"
     r")$"
 )
 # "Subscribe to get the latest posts sent to your email", "Sign up for our newsletter".
-_SIGN_UP = re.compile(
+# ..., and "This topic was automatically closed after 30 days. New replies are ...".
+_NOTICE = re.compile(
     r"^(?:subscribe|sign up|join|get)\b.{0,100}"
     r"\b(?:newsletters?|email|inbox|updates|latest posts)\b"
+    r"|^this (?:topic|thread) (?:was|has been) (?:automatically )?closed\b"
 )
-_SIGN_UP_WORDS = 20
+_NOTICE_WORDS = 20
 # "Purchases made through our links may earn us a commission."
 _DISCLOSURE = re.compile(
     r"\b(?:may|might|will|could) (?:\w+ ){0,3}(?:earn|receive|get) (?:\w+ ){0,4}"
@@ -149,7 +154,7 @@ def is_chrome_line(line: str) -> bool:
     if len(words) <= 60 and (words in CHROME_LINES or _CHROME_PATTERNS.match(words)):
         return True
     count = words.count(" ") + 1
-    if count <= _SIGN_UP_WORDS and _SIGN_UP.match(words):
+    if count <= _NOTICE_WORDS and _NOTICE.match(words):
         return True
     return count <= _DISCLOSURE_WORDS and bool(_DISCLOSURE.search(words))
 

@@ -116,3 +116,24 @@ def test_article_page_keeps_its_text_without_reader_comments() -> None:
     out = extract_html(_THIN_ARTICLE, "https://example.com/budget")
     assert out.text.count("The council met") >= 6
     assert "reader met" not in out.text and "visitor met" not in out.text
+
+
+def test_feedback_prompts_and_closed_thread_notices_are_chrome() -> None:
+    assert is_chrome_line("Was this helpful?")
+    assert is_chrome_line("Filter & Sort")
+    assert is_chrome_line(
+        "This topic was automatically closed after 30 days. New replies are no longer allowed."
+    )
+    assert not is_chrome_line("Was this helpful to the council? Its members were not sure.")
+
+
+def test_block_reading_leaves_out_json_ld() -> None:
+    from scraper.blocks import block_text, content_root
+
+    page = LexborHTMLParser(
+        '<html><body><main><script type=\'application/ld+json\'>{"@type": "WebPage"}'
+        "</script><p>Item one</p><p>Item two</p></main></body></html>"
+    )
+    root = content_root(page)
+    assert root is not None
+    assert block_text(root) == "Item one\n\nItem two"

@@ -70,7 +70,8 @@ def test_run_together_furniture_words_are_chrome() -> None:
 
 
 def test_layout_classes_naming_furniture_are_not_furniture() -> None:
-    html = PAGE.replace("<main>", "<main><div class='no-sidebars content'>Layout wrapper text</div>")
+    wrapper = "<div class='no-sidebars content'>Layout wrapper text</div>"
+    html = PAGE.replace("<main>", f"<main>{wrapper}")
     assert "Layout wrapper text" in _pruned(html)
 
 
