@@ -138,6 +138,9 @@ CHROME_COMPOUNDS = frozenset(
     }
 )
 
+# CSS-module class names end in a 5-character hash ("mdx-table_root__adKqa"): random
+# letters that can spell "ad" or "nav". A BEM element ("post__share") is lower-case words.
+_CSS_MODULE_HASH = re.compile(r"__(?=[\w-]{0,4}[A-Z0-9])[\w-]{5}(?=\s|$)")
 _LAYOUT_WORDS = frozenset({"no", "has", "with", "without"})
 _WORD_SPLIT = re.compile(r"[\s\-_:./]+|(?<=[a-z])(?=[A-Z])")
 _MARK = "data-scraper-prune"
@@ -225,9 +228,11 @@ def _has_chrome_word(node: LexborNode, seen: dict[str, bool]) -> bool:
     value = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
     found = seen.get(value)
     if found is None:
-        words = [w.lower() for w in _WORD_SPLIT.split(value) if w]
+        words = [w.lower() for w in _WORD_SPLIT.split(_CSS_MODULE_HASH.sub("", value)) if w]
+        # "no-sidebar", "has-sidebar", "with-share-bar" describe a layout, not furniture
+        named = [b for a, b in pairwise(["", *words]) if a not in _LAYOUT_WORDS]
         pairs = [a + b for a, b in pairwise(words)]
         found = seen[value] = any(
-            w in CHROME_WORDS or w.startswith(CHROME_PREFIXES) for w in words
+            w in CHROME_WORDS or w.startswith(CHROME_PREFIXES) for w in named
         ) or any(w in CHROME_COMPOUNDS for w in words + pairs)
     return found

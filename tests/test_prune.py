@@ -70,9 +70,17 @@ def test_run_together_furniture_words_are_chrome() -> None:
 
 
 def test_layout_classes_naming_furniture_are_not_furniture() -> None:
-    wrapper = "<div class='no-sidebars content'>Layout wrapper text</div>"
+    wrapper = "<div class='no-sidebar content'>Layout wrapper text</div>"
     html = PAGE.replace("<main>", f"<main>{wrapper}")
     assert "Layout wrapper text" in _pruned(html)
+
+
+def test_css_module_hashes_are_not_words() -> None:
+    table = "<div class='mdx-table_root__adKqa'><table><tr><td>Argument</td></tr></table></div>"
+    bem = "<div class='post__share'>Share this</div>"
+    text = _pruned(PAGE.replace("</article>", f"{table}{bem}</article>"))
+    assert "Argument" in text  # "adKqa" is a hash, not the word "ad"
+    assert "Share this" not in text
 
 
 def test_forum_poster_badge_boxes_are_chrome() -> None:
