@@ -131,6 +131,9 @@ _NOTICE = re.compile(
     r"^(?:subscribe|sign up|join|get)\b.{0,100}"
     r"\b(?:newsletters?|email|inbox|updates|latest posts)\b"
     r"|^this (?:topic|thread) (?:was|has been) (?:automatically )?closed\b"
+    # a byline line left in the text: "Written by Jane Doe", "Posted by David at May 1, 2025"
+    r"|^(?:written|posted|published|reviewed|edited|fact checked|medically reviewed) by"
+    r"(?: \w+){1,4}(?: (?:at|on) .{0,40})?$"
 )
 _NOTICE_WORDS = 20
 # "Purchases made through our links may earn us a commission."
@@ -149,14 +152,17 @@ _CODE = re.compile(r"[/\\=<>{}\[\];`@_()~]|\$(?!\d)|^\s*[.#]\w")
 
 def is_chrome_line(line: str) -> bool:
     words = " ".join(_WORD.findall(line.casefold()))
-    if not words or _CODE.search(line):
+    if not words:
+        return False
+    count = words.count(" ") + 1
+    # Sentences this specific are chrome even with a parenthesis or a URL in them.
+    if count <= _DISCLOSURE_WORDS and _DISCLOSURE.search(words):
+        return True
+    if _CODE.search(line):
         return False
     if len(words) <= 60 and (words in CHROME_LINES or _CHROME_PATTERNS.match(words)):
         return True
-    count = words.count(" ") + 1
-    if count <= _NOTICE_WORDS and _NOTICE.match(words):
-        return True
-    return count <= _DISCLOSURE_WORDS and bool(_DISCLOSURE.search(words))
+    return count <= _NOTICE_WORDS and bool(_NOTICE.match(words))
 
 
 def drop_chrome_lines(text: str) -> str:

@@ -84,12 +84,16 @@ def test_shop_navigation_sign_up_and_disclosure_lines_are_chrome() -> None:
         "Subscribe to get the latest posts sent to your email.",
         "Products are chosen independently by our editors. Purchases made through our "
         "links may earn us a commission.",
+        "DISCLOSURE: If you buy through affiliate links, I may earn a commission. (details)",
+        "Written by Jane Doe",
+        "Posted by David at December 16, 2025",
     ):
         assert is_chrome_line(line), line
     for line in (
         "The shop offers free shipping to members, which drove sales up by a third.",
         "The next article in this series looks at the council's budget.",
         "Affiliate marketers earn a commission on each sale, the report says.",
+        "Posted by the council after a long meeting about the budget for next year.",
     ):
         assert not is_chrome_line(line), line
 
