@@ -50,7 +50,6 @@ CHROME_ROLES = frozenset(
         "menu",
         "menubar",
         "toolbar",
-        "tablist",
     }
 )
 

@@ -91,3 +91,13 @@ def test_forum_poster_badge_boxes_are_chrome() -> None:
     )
     text = _pruned(html)
     assert "New Member" not in text and "Posts: 12" not in text
+
+
+def test_a_tablist_wrapper_keeps_its_panels() -> None:
+    panels = (
+        "<div role='tablist' class='panel-group'><h4>Salary</h4>"
+        "<div class='panel-body'>The average salary is high.</div></div>"
+    )
+    assert "The average salary is high." in _pruned(
+        PAGE.replace("</article>", f"{panels}</article>")
+    )
