@@ -1,18 +1,17 @@
 """Generic article extraction: a pruned page → body text and metadata.
 
-Two readings of the page are made. trafilatura (no comments) gives the precise one;
-the page's own blocks (``scraper.blocks``) give the complete one. trafilatura runs in
-its fast mode first; only when that keeps less than ``RETRY_RATIO`` of the words the
-page shows in its main area is a second precise reading made, by jusText's paragraph
-classifier, and the longer of the two kept. (trafilatura's own fallback run, readability
-then jusText, measured no better at about twice the cost: BENCHMARKS.md, step 8.)
-When even that keeps less than
-``FALLBACK_RATIO`` of the words, trafilatura has missed the page's content (a forum
+Two kinds of reading are made. The precise one comes from trafilatura (fast mode, no
+comments); the complete one is the page's own blocks (``scraper.blocks``). When
+trafilatura keeps less than ``RETRY_RATIO`` of the words the page shows in its main
+area, jusText's paragraph classifier reads the page too and the longer precise reading
+is kept (trafilatura's own slow fallback run, readability then jusText, measured no
+better at about twice the cost: BENCHMARKS.md, step 8). When even that keeps less than
+``FALLBACK_RATIO`` of the words, the extractors have missed the page's content (a forum
 thread, a listing, a service page) and the block reading is used instead, unless the
 page declares itself one article or one product. Chrome lines are then dropped
-(``scraper.linefilter``). Metadata is read from the markup (``scraper.metadata``),
-and what it lacks from the lxml tree that trafilatura works on: the page is parsed by
-lxml once, for every trafilatura run and the metadata search.
+(``scraper.linefilter``). Metadata is read from the markup (``scraper.metadata``), and
+what it lacks from the lxml tree the extractors work on: the page is parsed by lxml
+once, for every reading and the metadata search.
 """
 
 from __future__ import annotations
