@@ -79,13 +79,14 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
     root = content_root(tree)
     complete = block_text(root) if root is not None else ""
     complete_words = len(_WORD.findall(complete))
-    if len(_WORD.findall(precise)) < RETRY_RATIO * complete_words:
+    precise_words = len(_WORD.findall(precise))
+    if precise_words < RETRY_RATIO * complete_words:
         second = _justext_text(parsed, drop_comments=meta.kind in NO_FALLBACK_KINDS)
-        if len(_WORD.findall(second)) > len(_WORD.findall(precise)):
-            precise = second
+        second_words = len(_WORD.findall(second))
+        if second_words > precise_words:
+            precise, precise_words = second, second_words
     use_blocks = (
-        meta.kind not in NO_FALLBACK_KINDS
-        and len(_WORD.findall(precise)) < FALLBACK_RATIO * complete_words
+        meta.kind not in NO_FALLBACK_KINDS and precise_words < FALLBACK_RATIO * complete_words
     )
     text = complete if use_blocks else precise
     return Extracted(

@@ -7,8 +7,8 @@ suffix. Everything here is generic page markup; nothing is keyed to a site.
 
 An author must look like a name (``plausible_author``): not a bio run into the name,
 not a forum badge line, not a template placeholder. What the markup lacks is filled in
-by ``complete_metadata`` from the lxml tree trafilatura parses anyway: htmldate's
-date search (its quick pass first) and trafilatura's author search.
+by ``complete_metadata`` from the lxml tree the extractors parse anyway: htmldate's
+quick date pass, then a date written near the start of the text.
 """
 
 from __future__ import annotations

@@ -1,14 +1,16 @@
 """Generic pruning of plain page chrome with selectolax, before extraction.
 
-Three kinds of chrome go, in place:
+Two kinds of chrome go, in place:
 
 * elements that never hold article text (scripts, styles, SVG, form controls, …);
-* hidden elements (``hidden``, ``aria-hidden="true"``, an inline ``display:none``);
 * page furniture, recognised by tag (``nav``, ``footer``, ``aside``, a page-level
   ``header``, small ``form``), by ARIA role, or by a class/id *word* from a generic
   vocabulary (``cookie``, ``newsletter``, ``share``, ``breadcrumb``, ``related``, …).
   Class and id values are split into words at spaces, ``-``, ``_`` and camelCase, and a
   word must match whole: ``share`` matches ``post-share-bar`` but not ``shareholders``.
+
+Hidden elements are kept: they are often tab panels, a product's specifications
+(BENCHMARKS.md, step 3c).
 
 Furniture is kept when it holds the page's heading (``h1``), its ``main``/``article``,
 or a large share of the page's text: a wrapper called ``content-with-sidebar`` is not
@@ -30,12 +32,6 @@ _ALWAYS_CHROME = (
     'script:not([type="application/ld+json"]), style, noscript, template, svg, iframe, '
     "object, embed, canvas, video, audio, button, select, input, textarea, dialog"
 )
-_HIDDEN = (
-    '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], '
-    '[style*="visibility:hidden"], [style*="visibility: hidden"]'
-)
-# Hidden elements are often tab panels (a product's specifications): kept (BENCHMARKS.md).
-PRUNE_HIDDEN = False
 _FURNITURE_TAGS = "nav, footer, aside, form, header"
 
 CHROME_ROLES = frozenset(
@@ -161,13 +157,6 @@ def prune_chrome(tree: LexborHTMLParser) -> LexborHTMLParser:
     if body is None:
         return tree
     total = len(body.text(deep=True, strip=True)) or 1
-    # Hidden text that is most of the page is content waiting for a script (streamed
-    # server rendering), not chrome.
-    if PRUNE_HIDDEN:
-        hidden = tree.css(_HIDDEN)
-        _mark_all([n for n in hidden if len(n.text(deep=True, strip=True)) < 0.4 * total])
-        _drop_marked(tree)
-        total = len(body.text(deep=True, strip=True)) or 1
     candidates = [n for n in tree.css(_FURNITURE_TAGS) if _is_furniture_tag(n)]
     candidates += [n for n in tree.css("[role]") if _role(n) in CHROME_ROLES]
     seen: dict[str, bool] = {}  # class/id values repeat across a page: split each once
