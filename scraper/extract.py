@@ -16,15 +16,10 @@ once, for every reading and the metadata search.
 
 from __future__ import annotations
 
-import functools
 import re
-from copy import deepcopy
 from dataclasses import dataclass
 
 import trafilatura
-from justext.core import ParagraphMaker, classify_paragraphs, revise_paragraph_classification
-from justext.utils import get_stoplist, get_stoplists
-from lxml.etree import XPath
 from lxml.html import HtmlElement
 from selectolax.lexbor import LexborHTMLParser
 from trafilatura.utils import load_html
@@ -32,6 +27,7 @@ from trafilatura.utils import load_html
 from scraper.blocks import block_text, content_root
 from scraper.linefilter import drop_chrome_lines
 from scraper.metadata import complete_metadata, read_metadata
+from scraper.paragraphs import justext_text
 
 __all__ = ["FALLBACK_RATIO", "RETRY_RATIO", "Extracted", "extract_html", "extract_tree"]
 
@@ -44,12 +40,6 @@ RETRY_RATIO = 0.4
 NO_FALLBACK_KINDS: frozenset[str | None] = frozenset({"article", "product"})
 
 _WORD = re.compile(r"\w+")
-# Reader comment sections by their usual names (WordPress, Disqus and most themes).
-_COMMENT_SECTIONS = XPath(
-    "//*[contains(translate(@class, 'COMENT', 'coment'), 'comment')"
-    " or contains(translate(@id, 'COMENT', 'coment'), 'comment')"
-    " or contains(@id, 'disqus') or @id = 'respond']"
-)
 
 
 @dataclass(frozen=True)
@@ -81,7 +71,7 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
     complete_words = len(_WORD.findall(complete))
     precise_words = len(_WORD.findall(precise))
     if precise_words < RETRY_RATIO * complete_words:
-        second = _justext_text(parsed, drop_comments=meta.kind in NO_FALLBACK_KINDS)
+        second = justext_text(parsed, drop_comments=meta.kind in NO_FALLBACK_KINDS)
         second_words = len(_WORD.findall(second))
         if second_words > precise_words:
             precise, precise_words = second, second_words
@@ -108,43 +98,3 @@ def _trafilatura_text(tree: HtmlElement | None, url: str | None) -> str:
         return ""
     lines = [line.strip() for line in (result.text or "").splitlines()]
     return "\n\n".join(line for line in lines if line)
-
-
-def _justext_text(tree: HtmlElement | None, *, drop_comments: bool) -> str:
-    """jusText's reading of ``tree`` (copied): its non-boilerplate paragraphs.
-
-    The settings are trafilatura's for its own jusText fallback, with every language's
-    stopwords, since the page's language is not known. jusText keeps reader comments
-    (they are prose), so on a page that declares one article or product, comment
-    sections are cut first; on other pages they may be the content (a forum thread).
-    """
-    if tree is None:
-        return ""
-    tree = deepcopy(tree)
-    for node in tree.xpath("//head|//script|//style"):  # JSON-LD is kept for metadata
-        node.getparent().remove(node)
-    if drop_comments:
-        for node in _COMMENT_SECTIONS(tree):
-            parent = node.getparent()
-            if parent is not None and node.tag != "body":
-                parent.remove(node)
-    paragraphs = ParagraphMaker.make_paragraphs(tree)
-    classify_paragraphs(
-        paragraphs,
-        _stopwords(),
-        length_low=50,
-        length_high=150,
-        stopwords_low=0.1,
-        stopwords_high=0.2,
-        max_link_density=0.25,
-        no_headings=True,
-    )
-    revise_paragraph_classification(paragraphs, max_heading_distance=150)
-    texts = (p.text.strip() for p in paragraphs if not p.is_boilerplate)
-    return "\n\n".join(t for t in texts if t)
-
-
-@functools.cache
-def _stopwords() -> frozenset[str]:
-    """The stopwords of every language jusText knows (read once per process)."""
-    return frozenset(word for language in get_stoplists() for word in get_stoplist(language))

@@ -122,16 +122,17 @@ CHROME_PREFIXES = (
 # "userinfo"): a forum poster's badge box (rank, join date, post count), not the post.
 CHROME_COMPOUNDS = frozenset(
     {
-        "userdetails",
-        "userextras",
-        "userbanner",
-        "userinfo",
-        "userstats",
-        "memberinfo",
-        "posterinfo",
-        "postprofile",
+        ("user", "details"),
+        ("user", "extras"),
+        ("user", "banner"),
+        ("user", "info"),
+        ("user", "stats"),
+        ("member", "info"),
+        ("poster", "info"),
+        ("post", "profile"),
     }
 )
+_COMPOUND_WORDS = frozenset(a + b for a, b in CHROME_COMPOUNDS)
 
 # CSS-module class names end in a 5-character hash ("mdx-table_root__adKqa"): random
 # letters that can spell "ad" or "nav". A BEM element ("post__share") is lower-case words.
@@ -216,11 +217,19 @@ def _has_chrome_word(node: LexborNode, seen: dict[str, bool]) -> bool:
     value = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
     found = seen.get(value)
     if found is None:
-        words = [w.lower() for w in _WORD_SPLIT.split(_CSS_MODULE_HASH.sub("", value)) if w]
-        # "no-sidebar", "has-sidebar", "with-share-bar" describe a layout, not furniture
-        named = [b for a, b in pairwise(["", *words]) if a not in _LAYOUT_WORDS]
-        pairs = [a + b for a, b in pairwise(words)]
-        found = seen[value] = any(
-            w in CHROME_WORDS or w.startswith(CHROME_PREFIXES) for w in named
-        ) or any(w in CHROME_COMPOUNDS for w in words + pairs)
+        found = seen[value] = _names_chrome(value)
     return found
+
+
+def _names_chrome(value: str) -> bool:
+    """Whether a class/id value names furniture (the module docstring's word rules)."""
+    # split before lower-casing (camelCase marks words), lower-case all of it at once
+    parts = _WORD_SPLIT.split(_CSS_MODULE_HASH.sub("", value))
+    words = [w for w in "\0".join(parts).lower().split("\0") if w]
+    if _COMPOUND_WORDS.intersection(words) or not CHROME_COMPOUNDS.isdisjoint(pairwise(words)):
+        return True
+    if _LAYOUT_WORDS.isdisjoint(words):
+        named = words
+    else:  # "no-sidebar", "has-sidebar", "with-share-bar" describe a layout, not furniture
+        named = [b for a, b in pairwise(["", *words]) if a not in _LAYOUT_WORDS]
+    return not CHROME_WORDS.isdisjoint(named) or any(w.startswith(CHROME_PREFIXES) for w in named)

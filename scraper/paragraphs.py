@@ -1,0 +1,112 @@
+"""jusText's reading of a page: its paragraphs that are not boilerplate.
+
+jusText's classifier is used as published (``classify_paragraphs`` and
+``revise_paragraph_classification``, with trafilatura's settings for its own jusText
+fallback). Only the paragraph objects are lighter: jusText's own recompute their
+whitespace-normalised text on every read (six reads a paragraph when classifying) and
+build an XPath string for each that nothing here reads. Caching the text and skipping
+the XPath halves jusText's time and gives the same paragraphs
+(``tests/test_paragraphs.py`` checks that against jusText's own maker).
+"""
+
+from __future__ import annotations
+
+import functools
+from copy import deepcopy
+
+from justext.core import (
+    ParagraphMaker,
+    PathInfo,
+    classify_paragraphs,
+    revise_paragraph_classification,
+)
+from justext.paragraph import Paragraph
+from justext.utils import get_stoplist, get_stoplists, normalize_whitespace
+from lxml.etree import XPath
+from lxml.html import HtmlElement
+
+__all__ = ["justext_text", "make_paragraphs"]
+
+# Reader comment sections by their usual names (WordPress, Disqus and most themes).
+_COMMENT_SECTIONS = XPath(
+    "//*[contains(translate(@class, 'COMENT', 'coment'), 'comment')"
+    " or contains(translate(@id, 'COMENT', 'coment'), 'comment')"
+    " or contains(@id, 'disqus') or @id = 'respond']"
+)
+
+
+def justext_text(tree: HtmlElement | None, *, drop_comments: bool) -> str:
+    """jusText's reading of ``tree`` (copied): its non-boilerplate paragraphs.
+
+    The settings are trafilatura's for its own jusText fallback, with every language's
+    stopwords, since the page's language is not known. jusText keeps reader comments
+    (they are prose), so with ``drop_comments`` comment sections are cut first; on some
+    pages they are the content (a forum thread).
+    """
+    if tree is None:
+        return ""
+    tree = deepcopy(tree)
+    for node in tree.xpath("//head|//script|//style"):  # JSON-LD is kept for metadata
+        node.getparent().remove(node)
+    if drop_comments:
+        for node in _COMMENT_SECTIONS(tree):
+            parent = node.getparent()
+            if parent is not None and node.tag != "body":
+                parent.remove(node)
+    paragraphs = make_paragraphs(tree)
+    classify_paragraphs(
+        paragraphs,
+        _stopwords(),
+        length_low=50,
+        length_high=150,
+        stopwords_low=0.1,
+        stopwords_high=0.2,
+        max_link_density=0.25,
+        no_headings=True,
+    )
+    revise_paragraph_classification(paragraphs, max_heading_distance=150)
+    texts = (p.text.strip() for p in paragraphs if not p.is_boilerplate)
+    return "\n\n".join(t for t in texts if t)
+
+
+def make_paragraphs(tree: HtmlElement) -> list[Paragraph]:
+    """jusText's paragraphs of ``tree``, as ``ParagraphMaker.make_paragraphs`` makes them."""
+    return _LightParagraphMaker.make_paragraphs(tree)
+
+
+class _LightParagraph(Paragraph):
+    """A jusText paragraph that keeps its text once computed and has no XPath."""
+
+    def __init__(self, path: PathInfo) -> None:
+        # jusText's __init__ also formats the element's XPath, which classification
+        # never reads; only the dotted tag path is (``'select' in dom_path``).
+        self.dom_path = path.dom
+        self.xpath = ""
+        self.text_nodes = []
+        self.chars_count_in_links = 0
+        self.tags_count = 0
+        self.class_type = ""
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = normalize_whitespace("".join(self.text_nodes).strip())
+        return self._text
+
+    def append_text(self, text: str) -> str:
+        self._text = None
+        return super().append_text(text)
+
+
+class _LightParagraphMaker(ParagraphMaker):
+    def _start_new_pragraph(self) -> None:  # jusText's spelling
+        if self.paragraph and self.paragraph.contains_text():
+            self.paragraphs.append(self.paragraph)
+        self.paragraph = _LightParagraph(self.path)
+
+
+@functools.cache
+def _stopwords() -> frozenset[str]:
+    """The stopwords of every language jusText knows (read once per process)."""
+    return frozenset(word for language in get_stoplists() for word in get_stoplist(language))

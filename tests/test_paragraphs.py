@@ -1,0 +1,52 @@
+"""The light jusText paragraphs give what jusText's own paragraph maker gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from justext.core import ParagraphMaker, classify_paragraphs, revise_paragraph_classification
+from trafilatura.utils import load_html
+
+from scraper.benchmark import load_cases
+from scraper.paragraphs import _stopwords, justext_text, make_paragraphs
+
+GATE = Path(__file__).parent / "gate"
+
+
+def _classified(paragraphs: list) -> list[tuple]:
+    classify_paragraphs(paragraphs, _stopwords(), length_low=50, no_headings=True)
+    revise_paragraph_classification(paragraphs, max_heading_distance=150)
+    return [
+        (p.text, p.dom_path, p.chars_count_in_links, p.tags_count, p.class_type) for p in paragraphs
+    ]
+
+
+@pytest.mark.parametrize("page", ["0001", "0566", "4245"])
+def test_same_paragraphs_and_classes_as_justext(page: str) -> None:
+    (case,) = load_cases(GATE, ids=[page])
+    tree = load_html(case.html())
+    ours = _classified(make_paragraphs(tree))
+    theirs = _classified(ParagraphMaker.make_paragraphs(tree))
+    assert len(ours) > 20
+    assert ours == theirs
+
+
+def test_text_follows_appended_text() -> None:
+    tree = load_html("<html><body><p>one <b>two</b>  three</p></body></html>")
+    (paragraph,) = make_paragraphs(tree)
+    assert paragraph.text == "one two three"
+    paragraph.append_text("  four")
+    assert paragraph.text == "one two three four"
+
+
+def test_comment_sections_cut_only_when_asked() -> None:
+    prose = "This is a long sentence of ordinary prose that the reader came to read. " * 3
+    html = (
+        f"<html><body><article><p>{prose}</p></article>"
+        f'<div class="comments"><p>{prose.replace("prose", "talk")}</p></div></body></html>'
+    )
+    tree = load_html(html)
+    assert "talk" in justext_text(tree, drop_comments=False)
+    assert "talk" not in justext_text(tree, drop_comments=True)
+    assert "prose" in justext_text(tree, drop_comments=True)
