@@ -2,7 +2,9 @@
 
 Two kinds of chrome go, in place:
 
-* elements that never hold article text (scripts, styles, SVG, form controls, …);
+* elements that never hold article text (scripts, styles, SVG, form controls, modal
+  dialogs — a ``dialog`` or ``aria-modal="true"``, often a terms or sign-up overlay
+  whose own heading and length would otherwise pass it for the article, …);
 * page furniture, recognised by tag (``nav``, ``footer``, ``aside``, a page-level
   ``header``, small ``form``), by ARIA role, or by a class/id *word* from a generic
   vocabulary (``cookie``, ``newsletter``, ``share``, ``breadcrumb``, ``related``, …).
@@ -30,7 +32,8 @@ __all__ = ["CHROME_ROLES", "CHROME_WORDS", "prune_chrome"]
 # Never article text, on any site.
 _ALWAYS_CHROME = (
     'script:not([type="application/ld+json"]), style, noscript, template, svg, iframe, '
-    "object, embed, canvas, video, audio, button, select, input, textarea, dialog"
+    "object, embed, canvas, video, audio, button, select, input, textarea, dialog, "
+    '[aria-modal="true" i]'
 )
 _FURNITURE_TAGS = "nav, footer, aside, form, header"
 

@@ -101,3 +101,16 @@ def test_a_tablist_wrapper_keeps_its_panels() -> None:
     assert "The average salary is high." in _pruned(
         PAGE.replace("</article>", f"{panels}</article>")
     )
+
+
+def test_a_modal_dialog_is_chrome_even_with_a_heading_and_much_text() -> None:
+    # A terms-of-service modal in the footer: its own h1 and most of the page's words
+    # would otherwise keep it, and jusText would read it as the article.
+    terms = "<h1>Terms of service</h1>" + "<p>You agree to these terms. </p>" * 300
+    html = (
+        "<body><main><p>The product description.</p></main>"
+        f'<div id="modal-terms" aria-modal="true">{terms}</div></body>'
+    )
+    text = _pruned(html)
+    assert "The product description." in text
+    assert "You agree" not in text
