@@ -16,7 +16,6 @@ from copy import deepcopy
 
 from justext.core import (
     ParagraphMaker,
-    PathInfo,
     classify_paragraphs,
     revise_paragraph_classification,
 )
@@ -77,10 +76,11 @@ def make_paragraphs(tree: HtmlElement) -> list[Paragraph]:
 class _LightParagraph(Paragraph):
     """A jusText paragraph that keeps its text once computed and has no XPath."""
 
-    def __init__(self, path: PathInfo) -> None:
-        # jusText's __init__ also formats the element's XPath, which classification
-        # never reads; only the dotted tag path is (``'select' in dom_path``).
-        self.dom_path = path.dom
+    def __init__(self, dom_path: str) -> None:
+        # jusText's __init__ builds the dotted tag path and an XPath from the whole
+        # element path; classification reads only the first (``'select' in dom_path``),
+        # which the maker keeps up to date as elements open and close.
+        self.dom_path = dom_path
         self.xpath = ""
         self.text_nodes = []
         self.chars_count_in_links = 0
@@ -100,10 +100,25 @@ class _LightParagraph(Paragraph):
 
 
 class _LightParagraphMaker(ParagraphMaker):
+    """jusText's maker, with the dotted tag path kept as elements open and close."""
+
+    def __init__(self) -> None:
+        self._doms = [""]
+        super().__init__()
+
+    def startElementNS(self, name: tuple[str | None, str], qname: str, attrs: object) -> None:
+        dom = self._doms[-1]
+        self._doms.append(f"{dom}.{name[1]}" if dom else name[1])
+        super().startElementNS(name, qname, attrs)
+
+    def endElementNS(self, name: tuple[str | None, str], qname: str) -> None:
+        self._doms.pop()
+        super().endElementNS(name, qname)
+
     def _start_new_pragraph(self) -> None:  # jusText's spelling
         if self.paragraph and self.paragraph.contains_text():
             self.paragraphs.append(self.paragraph)
-        self.paragraph = _LightParagraph(self.path)
+        self.paragraph = _LightParagraph(self._doms[-1])
 
 
 @functools.cache
