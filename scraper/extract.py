@@ -71,6 +71,7 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
     complete_words = len(_WORD.findall(complete))
     precise_words = len(_WORD.findall(precise))
     if precise_words < RETRY_RATIO * complete_words:
+        # the last reading of ``parsed``: jusText may consume it
         second = justext_text(parsed, drop_comments=meta.kind in NO_FALLBACK_KINDS)
         second_words = len(_WORD.findall(second))
         if second_words > precise_words:

@@ -12,7 +12,6 @@ the XPath halves jusText's time and gives the same paragraphs
 from __future__ import annotations
 
 import functools
-from copy import deepcopy
 
 from justext.core import (
     ParagraphMaker,
@@ -35,7 +34,10 @@ _COMMENT_SECTIONS = XPath(
 
 
 def justext_text(tree: HtmlElement | None, *, drop_comments: bool) -> str:
-    """jusText's reading of ``tree`` (copied): its non-boilerplate paragraphs.
+    """jusText's reading of ``tree``: its non-boilerplate paragraphs.
+
+    ``tree`` is consumed: its head, scripts and styles (and comment sections) are cut in
+    place, sparing a copy of the page; pass a copy to keep it.
 
     The settings are trafilatura's for its own jusText fallback, with every language's
     stopwords, since the page's language is not known. jusText keeps reader comments
@@ -44,7 +46,6 @@ def justext_text(tree: HtmlElement | None, *, drop_comments: bool) -> str:
     """
     if tree is None:
         return ""
-    tree = deepcopy(tree)
     for node in tree.xpath("//head|//script|//style"):  # JSON-LD is kept for metadata
         node.getparent().remove(node)
     if drop_comments:

@@ -46,7 +46,6 @@ def test_comment_sections_cut_only_when_asked() -> None:
         f"<html><body><article><p>{prose}</p></article>"
         f'<div class="comments"><p>{prose.replace("prose", "talk")}</p></div></body></html>'
     )
-    tree = load_html(html)
-    assert "talk" in justext_text(tree, drop_comments=False)
-    assert "talk" not in justext_text(tree, drop_comments=True)
-    assert "prose" in justext_text(tree, drop_comments=True)
+    assert "talk" in justext_text(load_html(html), drop_comments=False)
+    assert "talk" not in justext_text(load_html(html), drop_comments=True)
+    assert "prose" in justext_text(load_html(html), drop_comments=True)
