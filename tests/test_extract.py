@@ -68,7 +68,6 @@ def test_byline_first_line_and_text_date_fill_missing_markup() -> None:
     assert (out.author, out.date) == ("Jane Doe", "2024-03-05")
 
 
-
 def test_a_written_date_comes_before_htmldate_and_htmldate_fills_in() -> None:
     body = "<p>Body text of the article, long enough to be kept as the article content.</p>"
     written = f"<html><body><article><p>March 5, 2024</p>{body}</article></body></html>"
@@ -76,6 +75,7 @@ def test_a_written_date_comes_before_htmldate_and_htmldate_fills_in() -> None:
     url = "https://example.com/2023/07/14/post"  # htmldate reads the URL's date
     assert extract_html(written, url).date == "2024-03-05"
     assert extract_html(bare, url).date == "2023-07-14"
+
 
 def test_code_and_path_lines_are_not_chrome() -> None:
     for line in ("/login", "login()", "$ search", "@login", "search_"):
