@@ -183,7 +183,9 @@ def _unwrap_noscript_only_page(tree: LexborHTMLParser) -> LexborHTMLParser:
     if body is None or not noscripts:
         return tree
     hidden = sum(len(n.text(deep=True)) for n in noscripts)
-    if hidden < 2000 or hidden < 0.6 * len(body.text(deep=True)):
+    # script data (a JSON state of the whole thread) is not text the page shows
+    data = sum(len(n.text(deep=True)) for n in tree.css("body script, body style"))
+    if hidden < 2000 or hidden < 0.6 * (len(body.text(deep=True)) - data):
         return tree
     html = _NOSCRIPT_TAG.sub("", tree.html or "")
     return LexborHTMLParser(html)

@@ -114,3 +114,14 @@ def test_a_modal_dialog_is_chrome_even_with_a_heading_and_much_text() -> None:
     text = _pruned(html)
     assert "The product description." in text
     assert "You agree" not in text
+
+
+def test_noscript_only_page_is_unwrapped_despite_a_large_script_state() -> None:
+    # The thread is also in a JSON state for the app: script data is not shown text.
+    body = "<p>" + "Server rendered post text. " * 100 + "</p>"
+    state = '{"posts": "' + "x" * 20000 + '"}'
+    html = (
+        f"<html><body><div id='app'></div><noscript>{body}</noscript>"
+        f"<script>window.state = {state}</script></body></html>"
+    )
+    assert "Server rendered post text" in _pruned(html)
