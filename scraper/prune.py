@@ -81,7 +81,6 @@ CHROME_WORDS = frozenset(
         "menu",
         "submenu",
         "megamenu",
-        "skip",
         "skiplink",
         "pagination",
         "pager",
@@ -122,7 +121,8 @@ CHROME_PREFIXES = (
 )
 
 # Furniture named by two words, written apart or together ("message-userDetails",
-# "userinfo"): a forum poster's badge box (rank, join date, post count), not the post.
+# "userinfo"): a forum poster's badge box (rank, join date, post count), not the post,
+# and a skip link.
 CHROME_COMPOUNDS = frozenset(
     {
         ("user", "details"),
@@ -133,6 +133,12 @@ CHROME_COMPOUNDS = frozenset(
         ("member", "info"),
         ("poster", "info"),
         ("post", "profile"),
+        # skip links ("skip-to-content", "skipLink"); "skip" alone also names a page's
+        # jump targets ("skip-item" sections), which are content
+        ("skip", "to"),
+        ("skip", "link"),
+        ("skip", "links"),
+        ("skip", "nav"),
     }
 )
 _COMPOUND_WORDS = frozenset(a + b for a, b in CHROME_COMPOUNDS)
