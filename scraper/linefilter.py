@@ -109,6 +109,8 @@ _CHROME_PATTERNS = re.compile(
     r"|entries)\b.*"
     r"|tags?|categories|back to (?:blog|news|top|articles|all \w+)|blog index|contact us"
     r"|pin (?:it )?for later|print this (?:article|page|post)"
+    # skip links ("Skip to main", "Skip navigation")
+    r"|skip (?:to (?:the )?(?:main|content|navigation|search|footer)|navigation)(?: \w+)?"
     # shop and app widgets
     r"|free (?:fast )?(?:shipping|delivery|returns)(?: on (?:all )?orders? over \S+)?"
     r"|customer reviews?|reviews?|write a review|regular price|sale price|unit price|price"

@@ -81,6 +81,8 @@ CHROME_WORDS = frozenset(
         "menu",
         "submenu",
         "megamenu",
+        # not "skip": it names jump targets too ("skip-item" sections, a product grid
+        # with id "skip-to-products"); skip links go as lines (scraper.linefilter)
         "skiplink",
         "pagination",
         "pager",
@@ -121,8 +123,7 @@ CHROME_PREFIXES = (
 )
 
 # Furniture named by two words, written apart or together ("message-userDetails",
-# "userinfo"): a forum poster's badge box (rank, join date, post count), not the post,
-# and a skip link.
+# "userinfo"): a forum poster's badge box (rank, join date, post count), not the post.
 CHROME_COMPOUNDS = frozenset(
     {
         ("user", "details"),
@@ -133,12 +134,6 @@ CHROME_COMPOUNDS = frozenset(
         ("member", "info"),
         ("poster", "info"),
         ("post", "profile"),
-        # skip links ("skip-to-content", "skipLink"); "skip" alone also names a page's
-        # jump targets ("skip-item" sections), which are content
-        ("skip", "to"),
-        ("skip", "link"),
-        ("skip", "links"),
-        ("skip", "nav"),
     }
 )
 _COMPOUND_WORDS = frozenset(a + b for a, b in CHROME_COMPOUNDS)

@@ -81,6 +81,8 @@ def test_code_and_path_lines_are_not_chrome() -> None:
     for line in ("/login", "login()", "$ search", "@login", "search_"):
         assert not is_chrome_line(line), line
     assert is_chrome_line("« Previous")
+    assert is_chrome_line("Skip To Main") and is_chrome_line("Skip navigation")
+    assert not is_chrome_line("Skip the line at the museum")
     assert is_chrome_line("Log in | Register")
 
 
