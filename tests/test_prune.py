@@ -133,6 +133,7 @@ def test_skip_named_jump_targets_are_content() -> None:
         '<body><div id="topic1" class="skip-item"><h2>What is mesh WiFi?</h2>'
         "<p>Mesh systems spread one network over several units.</p></div>"
         '<div id="skip-to-products"><p>' + "Trail running shoe. " * 20 + "</p></div>"
+        "<p>" + "Words that keep each section under a third of the page. " * 20 + "</p>"
         "</body>"
     )
     text = _pruned(html)
