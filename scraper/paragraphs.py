@@ -3,10 +3,12 @@
 jusText's classifier is used as published (``classify_paragraphs`` and
 ``revise_paragraph_classification``, with trafilatura's settings for its own jusText
 fallback). Only the paragraph objects are lighter: jusText's own recompute their
-whitespace-normalised text on every read (six reads a paragraph when classifying) and
-build an XPath string for each that nothing here reads. Caching the text and skipping
-the XPath halves jusText's time and gives the same paragraphs
-(``tests/test_paragraphs.py`` checks that against jusText's own maker).
+whitespace-normalised text on every read (six reads a paragraph when classifying),
+format an XPath that nothing here reads, and join the whole element path for each new
+paragraph. Caching the text, skipping the XPath and keeping the dotted path as elements
+open and close gives the same paragraphs and classes in two fifths of the time
+(BENCHMARKS.md, step 12; ``tests/test_paragraphs.py`` checks them against jusText's
+own maker).
 """
 
 from __future__ import annotations
