@@ -119,10 +119,12 @@ def _tidy(text: str, drop: list[re.Pattern[str]], title: str | None, author: str
     """One paragraph per block; drop the site's ``drop_lines`` and a repeated title or byline."""
     heading = {_words(s) for s in (title, author, f"by {author}" if author else None) if s}
     heading.discard("")
+    # a repeated title or byline is a short block: longer ones are not read word by word
+    longest = 4 * max(map(len, heading), default=0) + 40
     out = []
     for block in text.split("\n\n"):
         block = _SPACE.sub(" ", block).strip()
-        if not block or _words(block) in heading:
+        if not block or (len(block) <= longest and _words(block) in heading):
             continue
         if any(p.search(block) for p in drop):
             continue

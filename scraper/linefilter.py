@@ -144,6 +144,9 @@ _DISCLOSURE = re.compile(
     r"(?:commission|compensation|share of (?:the )?sales?)\b"
 )
 _DISCLOSURE_WORDS = 50
+# Every rule reads at most 50 words: a longer line is prose, and not worth reading word
+# by word (long paragraphs are most of a page's text).
+_LONG_LINE = 1000
 # A trailing label: a few words without sentence punctuation or figures.
 _LABEL_WORDS = 4
 _SENTENCE_END = re.compile(r"[.!?:;\"”)\]]$|\d")
@@ -153,6 +156,8 @@ _CODE = re.compile(r"[/\\=<>{}\[\];`@_()~]|\$(?!\d)|^\s*[.#]\w")
 
 
 def is_chrome_line(line: str) -> bool:
+    if len(line) > _LONG_LINE:
+        return False
     words = " ".join(_WORD.findall(line.casefold()))
     if not words:
         return False
