@@ -15,11 +15,7 @@ from __future__ import annotations
 
 import functools
 
-from justext.core import (
-    ParagraphMaker,
-    classify_paragraphs,
-    revise_paragraph_classification,
-)
+from justext.core import ParagraphMaker, classify_paragraphs, revise_paragraph_classification
 from justext.paragraph import Paragraph
 from justext.utils import get_stoplist, get_stoplists, normalize_whitespace
 from lxml.etree import XPath
