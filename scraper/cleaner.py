@@ -1,7 +1,8 @@
 """Turn one page (HTML or a text dump) into a ``Document``.
 
-Pipeline: decode → site rules with selectolax (``remove`` selectors, then the
-``content`` container) → generic chrome pruning → trafilatura → ``drop_lines``.
+Pipeline: decode → parse (``scraper.htmlparse``) → site rules with selectolax
+(``remove`` selectors, then the ``content`` container) → generic chrome pruning →
+trafilatura → ``drop_lines``.
 Plain-text input skips the HTML stages and goes through ``textdump``.
 """
 
@@ -18,6 +19,7 @@ from scraper.document import Document
 from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, ExtractionError
 from scraper.extract import extract_tree
+from scraper.htmlparse import parse_html
 from scraper.prune import prune_chrome
 from scraper.textdump import clean_text_dump, looks_like_html
 
@@ -55,7 +57,7 @@ def clean(
     drop = [re.compile(p) for p in rule.drop_lines] if rule else []
 
     if looks_like_html(html):
-        tree = LexborHTMLParser(html)
+        tree = parse_html(html)
         if rule is not None:
             tree = apply_site_rule(tree, rule)
         tree = prune_chrome(tree)

@@ -25,6 +25,7 @@ from selectolax.lexbor import LexborHTMLParser
 from trafilatura.utils import load_html
 
 from scraper.blocks import block_text, content_root
+from scraper.htmlparse import parse_html
 from scraper.linefilter import drop_chrome_lines
 from scraper.metadata import complete_metadata, read_metadata
 from scraper.paragraphs import justext_text
@@ -53,7 +54,7 @@ class Extracted:
 
 def extract_html(html: str, url: str | None = None) -> Extracted:
     """Extract from an HTML string (parsed here; see ``extract_tree``)."""
-    return extract_tree(LexborHTMLParser(html), url)
+    return extract_tree(parse_html(html), url)
 
 
 def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
