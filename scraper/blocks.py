@@ -8,8 +8,6 @@ listings more than it saved: BENCHMARKS.md, step 1.)
 
 from __future__ import annotations
 
-import re
-
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 __all__ = ["block_text", "content_root"]
@@ -19,7 +17,6 @@ _BLOCKS = (
     "dt, dd, table, ul, ol, dl, figcaption, figure, main, address, details, summary, hr"
 )
 _SEP = "\u2029"
-_SPACE = re.compile(r"\s+")
 
 
 def content_root(tree: LexborHTMLParser) -> LexborNode | None:
@@ -44,5 +41,6 @@ def block_text(root: LexborNode) -> str:
     for node in root.css(_BLOCKS):
         node.insert_before(_SEP)
         node.insert_after(_SEP)
-    blocks = (_SPACE.sub(" ", b).strip() for b in root.text(separator="").split(_SEP))
+    # str.split() splits at the same whitespace as ``\s``, and faster
+    blocks = (" ".join(b.split()) for b in root.text(separator="").split(_SEP))
     return "\n\n".join(b for b in blocks if b)

@@ -5,7 +5,10 @@ comments); the complete one is the page's own blocks (``scraper.blocks``). When
 trafilatura keeps less than ``RETRY_RATIO`` of the words the page shows in its main
 area, jusText's paragraph classifier reads the page too and the longer precise reading
 is kept (trafilatura's own slow fallback run, readability then jusText, measured no
-better at about twice the cost: BENCHMARKS.md, step 8). When even that keeps less than
+better at about twice the cost: BENCHMARKS.md, step 8). trafilatura's recall-mode retry
+is decided here, from the block reading, and only for pages that declare one article or
+product (others have the block fallback): its own decision measured the whole page
+again on every short reading (BENCHMARKS.md, step 13). When even that keeps less than
 ``FALLBACK_RATIO`` of the words, the extractors have missed the page's content (a forum
 thread, a listing, a service page) and the block reading is used instead, unless the
 page declares itself one article or one product. Chrome lines are then dropped
@@ -20,8 +23,11 @@ import re
 from dataclasses import dataclass
 
 import trafilatura
+from lxml.etree import strip_elements
 from lxml.html import HtmlElement
 from selectolax.lexbor import LexborHTMLParser
+from trafilatura.core import ESCALATION_ACCEPT_RATIO, ESCALATION_MAX_LENGTH
+from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
 from scraper.blocks import block_text, content_root
@@ -39,6 +45,14 @@ FALLBACK_RATIO = 0.2
 RETRY_RATIO = 0.4
 # Pages that declare themselves one article or one product keep trafilatura's reading.
 NO_FALLBACK_KINDS: frozenset[str | None] = frozenset({"article", "product"})
+# trafilatura 2.3.1 retries a short reading in recall mode only when its focus is exactly
+# "balanced", after measuring the whole page's text once more. ``extract_tree`` makes that
+# decision itself, from the block reading it has anyway; any other focus name than
+# "precision" or "recall" runs the balanced rules (tests/test_extract.py checks both).
+_BALANCED_WITHOUT_RETRY = "balanced, retried by scraper"
+# What the extractors read once the metadata is known: trafilatura strips or deletes
+# these first thing; removed before it copies the tree, they cost nothing.
+_MEDIA_AND_HEAD_LINKS = ("meta", "link", "img", "picture", "source")
 
 _WORD = re.compile(r"\w+")
 
@@ -66,12 +80,23 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
     parsed = load_html(tree.html or "")
     if parsed is not None:
         meta = complete_metadata(meta, parsed, url)
+        strip_elements(parsed, *_MEDIA_AND_HEAD_LINKS, with_tail=False)
     precise = _trafilatura_text(parsed, url)
     root = content_root(tree)
     complete = block_text(root) if root is not None else ""
     complete_words = len(_WORD.findall(complete))
     precise_words = len(_WORD.findall(precise))
     if precise_words < RETRY_RATIO * complete_words:
+        # trafilatura's own retry, on its terms but measured against the block reading
+        if (
+            meta.kind in NO_FALLBACK_KINDS
+            and precise_words < FALLBACK_RATIO * complete_words
+            and len(precise) < ESCALATION_MAX_LENGTH
+        ):
+            recall = _trafilatura_text(parsed, url, recall=True)
+            recall_words = len(_WORD.findall(recall))
+            if recall_words > ESCALATION_ACCEPT_RATIO * precise_words:
+                precise, precise_words = recall, recall_words
         # the last reading of ``parsed``: jusText may consume it
         second = justext_text(parsed, drop_comments=meta.kind in NO_FALLBACK_KINDS)
         second_words = len(_WORD.findall(second))
@@ -89,13 +114,15 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
     )
 
 
-def _trafilatura_text(tree: HtmlElement | None, url: str | None) -> str:
-    """trafilatura's fast-mode text of ``tree`` (which it copies, so the tree can be reused)."""
+def _trafilatura_text(tree: HtmlElement | None, url: str | None, *, recall: bool = False) -> str:
+    """trafilatura's fast-mode text of ``tree`` (which it copies, so the tree can be reused):
+    balanced rules without its recall retry, or with ``recall`` its recall rules."""
     if tree is None:
         return ""
-    result = trafilatura.bare_extraction(
-        tree, url=url, fast=True, include_comments=False, output_format="python"
-    )
+    options = Extractor(fast=True, comments=False, recall=recall, output_format="python", url=url)
+    if not recall:
+        options.focus = _BALANCED_WITHOUT_RETRY
+    result = trafilatura.bare_extraction(tree, options=options)
     if result is None:
         return ""
     lines = [line.strip() for line in (result.text or "").splitlines()]

@@ -152,3 +152,83 @@ def test_block_reading_leaves_out_json_ld() -> None:
     root = content_root(page)
     assert root is not None
     assert block_text(root) == "Item one\n\nItem two"
+
+
+def test_trafilatura_reads_once_without_its_own_recall_retry(monkeypatch) -> None:
+    import trafilatura.core
+
+    measured = []
+    real = trafilatura.core.html2txt
+    # trafilatura measures the whole page with html2txt before its own retry
+    monkeypatch.setattr(
+        trafilatura.core, "html2txt", lambda *a, **k: measured.append(1) or real(*a, **k)
+    )
+    short = "<html><body><main><p>Only a few words here today.</p></main></body></html>"
+    assert "Only a few words" in extract_html(short).text
+    assert measured == []
+
+
+def test_the_renamed_focus_keeps_trafilaturas_balanced_rules() -> None:
+    from pathlib import Path
+
+    import trafilatura
+    from trafilatura.settings import Extractor
+
+    from scraper.extract import _BALANCED_WITHOUT_RETRY
+
+    pages = Path(__file__).parent / "pages"
+    for page in sorted(pages.glob("*/*.html"))[:8]:
+        html = page.read_text(encoding="utf-8")
+        texts = []
+        for focus in ("balanced", _BALANCED_WITHOUT_RETRY):
+            options = Extractor(fast=True, comments=False, output_format="python")
+            options.focus = focus
+            result = trafilatura.bare_extraction(html, options=options)
+            texts.append(result.text if result else None)
+        assert texts[0] == texts[1], page.name
+
+
+def _trail_page(kind: str) -> str:
+    trails = "".join(
+        f"<div><h3>Trail number {i}</h3><p>Trail {i} winds through pine woods for {i} miles "
+        "and suits riders of every level, from first rides to racing.</p></div>"
+        for i in range(12)
+    )
+    return (
+        f'<html><head><meta property="og:type" content="{kind}"></head>'
+        f"<body><main><h1>Local trails</h1>{trails}</main></body></html>"
+    )
+
+
+def test_a_short_reading_of_a_declared_article_is_retried_in_recall_mode(monkeypatch) -> None:
+    import scraper.extract
+
+    calls = []
+
+    def readings(tree, url, *, recall=False):
+        calls.append(recall)
+        if recall:
+            return "\n\n".join(f"Trail number {i} recalled in full." for i in range(12))
+        return "Local trails"
+
+    monkeypatch.setattr(scraper.extract, "_trafilatura_text", readings)
+    out = extract_html(_trail_page("article"))
+    assert calls == [False, True]
+    assert out.text.count("recalled in full") == 12
+    # another kind of page falls back to its blocks instead, without the retry
+    calls.clear()
+    out = extract_html(_trail_page("website"))
+    assert calls == [False]
+    assert out.text.count("Trail number") == 12
+
+
+def test_a_declared_product_gets_no_date_from_its_text_or_url() -> None:
+    body = (
+        "<h1>Trail shoe</h1><p>Reviewed on March 5, 2024 by a happy customer.</p>"
+        "<p>A light trail shoe with a grippy sole, made for long days on rough ground.</p>"
+    )
+    url = "https://shop.example.com/2023/07/14/trail-shoe"
+    for kind, date in (("product", None), ("article", "2024-03-05")):
+        head = f'<meta property="og:type" content="{kind}">'
+        page = f"<html><head>{head}</head><body><main>{body}</main></body></html>"
+        assert extract_html(page, url).date == date, kind
