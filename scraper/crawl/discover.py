@@ -14,9 +14,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
 from lxml import etree
-from selectolax.lexbor import LexborHTMLParser
 
 from scraper.config import Config
+from scraper.htmlparse import parse_html
 
 __all__ = [
     "Entry",
@@ -119,7 +119,7 @@ class Scope:
 
 def page_links(html: str, base_url: str) -> list[str]:
     """Normalised, de-duplicated links of a page, in document order (``<base href>`` honoured)."""
-    tree = LexborHTMLParser(html)
+    tree = parse_html(html)
     base = tree.css_first("base[href]")
     if base is not None:
         base_url = urljoin(base_url, base.attributes.get("href") or "")

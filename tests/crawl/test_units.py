@@ -42,6 +42,14 @@ def test_page_links_resolve_dedupe_and_skip_nofollow():
     assert page_links(html, "http://x.org/") == ["http://x.org/dir/a", "http://y/"]
 
 
+def test_page_links_after_a_self_closed_iframe_are_found():
+    html = (
+        '<body><noscript><iframe src="https://tags.example/ns"/></noscript>'
+        '<a href="/next-story">Next</a></body>'
+    )
+    assert page_links(html, "http://x.org/") == ["http://x.org/next-story"]
+
+
 def test_scope_hosts_include_exclude():
     config = config_from_mapping(
         {
