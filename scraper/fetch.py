@@ -31,7 +31,7 @@ from scraper.config import FetchSettings
 from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, FetchError, InputError
 
-__all__ = ["FetchResult", "Fetcher"]
+__all__ = ["FetchResult", "Fetcher", "read_capped"]
 
 log = logging.getLogger(__name__)
 
@@ -175,15 +175,9 @@ class Fetcher:
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
             raise _too_large(url, status, limit)
-        chunks: list[bytes] = []
-        received = 0
-        # Count decoded bytes: a small gzip body can inflate past the cap.
-        for chunk in response.iter_bytes():
-            received += len(chunk)
-            if received > limit:
-                raise _too_large(url, status, limit)
-            chunks.append(chunk)
-        body = b"".join(chunks)
+        body, cut = read_capped(response, limit)
+        if cut:
+            raise _too_large(url, status, limit)
 
         if not body:
             raise ContentError(f"{url}: empty response body", url=url, status=status)
@@ -194,6 +188,23 @@ class Fetcher:
         if looks_binary(body):
             raise ContentError(f"{url}: binary content, not an HTML page", url=url, status=status)
         return _result(url, response, body, started)
+
+
+def read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """The body, up to ``limit`` bytes, and whether it was cut there.
+
+    Decoded bytes are counted: a small gzip body can inflate past the cap. Reading stops
+    at the cap, so an endless body costs no more than ``limit`` bytes.
+    """
+    chunks: list[bytes] = []
+    room = limit
+    for chunk in response.iter_bytes():
+        if len(chunk) > room:
+            chunks.append(chunk[:room])
+            return b"".join(chunks), True
+        room -= len(chunk)
+        chunks.append(chunk)
+    return b"".join(chunks), False
 
 
 class _WaitRetryAfter(wait_base):

@@ -89,6 +89,22 @@ def test_changed_rule_shows_the_change_and_exits_1(repo):
     assert "scraper snapshot update" in result.output
 
 
+def test_manifest_strings_hold_even_after_a_snapshot_update(repo):
+    manifest = repo / "tests/pages/pages.yaml"
+    manifest.write_text(
+        f"{KEY}:\n  url: {URL}\n  must_contain: [{LAST[:40]!r}]\n"
+        "  must_not_contain: ['Newsletter Signup']\n",
+        encoding="utf-8",
+    )
+    assert run("diff", "--root", str(repo)).exit_code == 0
+    edit_config(repo)
+    assert run("snapshot", "update", "--root", str(repo)).exit_code == 0
+    result = run("diff", "--root", str(repo))
+    assert result.exit_code == 1, result.output
+    assert "@@" not in result.output  # the snapshot matches; the manifest does not
+    assert f"{KEY}: missing {LAST[:40]!r} (tests/pages/pages.yaml)" in result.output
+
+
 def test_stat(repo):
     edit_config(repo)
     result = run("diff", "--stat", "--root", str(repo))

@@ -286,3 +286,21 @@ def test_304_passthrough(httpx_mock: HTTPXMock, fetcher, sleeps):
     assert result.body == b""
     assert result.headers["etag"] == '"v1"'
     assert sleeps == []
+
+
+def test_crawl_resources_share_the_cap(httpx_mock: HTTPXMock):
+    from scraper.crawl.resources import ResourceClient
+
+    robots, sitemap = "https://news.example/robots.txt", "https://news.example/sitemap.xml"
+    httpx_mock.add_response(url=robots, content=b"User-agent: *\n" + b"#" * 3000)
+    httpx_mock.add_response(url=sitemap, content=b"<urlset>" + b" " * 3000)
+    client = ResourceClient(SETTINGS)
+    try:
+        # robots.txt is read up to the cap, as its RFC allows; a sitemap that long is refused
+        got = client.get(robots, truncate=True)
+        assert (got.status, len(got.body)) == (200, 1000)
+        assert got.body.startswith(b"User-agent: *\n")
+        with pytest.raises(FetchError, match=r"sitemap.xml: body larger than 1000 bytes$"):
+            client.get(sitemap)
+    finally:
+        client.close()

@@ -1,7 +1,8 @@
 """``scraper diff``: today's clean text against the snapshots, as a unified diff.
 
-Exit 0 when nothing differs, 1 when something does (like ``git diff --exit-code``),
-2 on any error (a page that cannot be cleaned or fetched, a bad config, an inconsistent corpus).
+Exit 0 when nothing differs, 1 when something does (like ``git diff --exit-code``) or a
+page's text breaks its manifest entry (``must_contain``/``must_not_contain``), 2 on any
+error (a page that cannot be cleaned or fetched, a bad config, an inconsistent corpus).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from scraper.cli.snapshot_cmd import config_for, root_option
 from scraper.config import Config
 from scraper.errors import InputError, ScraperError
 from scraper.fetch import Fetcher
-from scraper.snapshots import Check, Corpus, snapshot_of
+from scraper.snapshots import MANIFEST, Check, Corpus, snapshot_of
 from scraper.textdiff import ColorMode, colorize, stat, use_color
 
 __all__ = ["diff_command"]
@@ -85,11 +86,20 @@ def diff_command(
             " and commit",
             err=True,
         )
+    # The manifest's strings hold whatever the snapshots say: updating them cannot hide a loss.
+    broken = [
+        f"{check.page.key}: {problem} ({MANIFEST.as_posix()})"
+        for check in checks
+        if check.new is not None
+        for problem in check.page.string_problems(check.new.text)
+    ]
+    for line in broken:
+        click.echo(line, err=True)
     if errors:
         for error in errors[:-1]:
             click.echo(f"Error: {error}", err=True)
         raise _DiffError(errors[-1])
-    if differing:
+    if differing or broken:
         sys.exit(EXIT_DIFF)
 
 

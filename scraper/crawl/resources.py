@@ -13,6 +13,7 @@ import httpx
 
 from scraper.config import FetchSettings
 from scraper.errors import FetchError
+from scraper.fetch import read_capped
 
 __all__ = ["Resource", "ResourceClient"]
 
@@ -53,23 +54,15 @@ class ResourceClient:
         """
         try:
             with self._client.stream("GET", url) as response:
-                chunks: list[bytes] = []
-                received = 0
-                for chunk in response.iter_bytes():
-                    received += len(chunk)
-                    chunks.append(chunk)
-                    if received > self._max_bytes:
-                        if truncate:
-                            break
-                        raise FetchError(
-                            f"{url}: body larger than {self._max_bytes} bytes", url=url
-                        )
+                body, cut = read_capped(response, self._max_bytes)
+                if cut and not truncate:
+                    raise FetchError(f"{url}: body larger than {self._max_bytes} bytes", url=url)
                 return Resource(
                     url=url,
                     final_url=str(response.url),
                     status=response.status_code,
                     headers={k.lower(): v for k, v in response.headers.items()},
-                    body=b"".join(chunks)[: self._max_bytes],
+                    body=body,
                 )
         except httpx.HTTPError as exc:
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
