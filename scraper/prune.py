@@ -6,8 +6,9 @@ Two kinds of chrome go, in place:
   dialogs — a ``dialog`` or ``aria-modal="true"``, often a terms or sign-up overlay
   whose own heading and length would otherwise pass it for the article, …);
 * page furniture, recognised by tag (``nav``, ``footer``, ``aside``, a page-level
-  ``header``, small ``form``), by ARIA role, or by a class/id *word* from a generic
-  vocabulary (``cookie``, ``newsletter``, ``share``, ``breadcrumb``, ``related``, …).
+  ``header``, a small ``form`` with a field to fill in), by ARIA role, or by a class/id
+  *word* from a generic vocabulary (``cookie``, ``newsletter``, ``share``, ``breadcrumb``,
+  ``related``, …).
   Class and id values are split into words at spaces, ``-``, ``_`` and camelCase, and a
   word must match whole: ``share`` matches ``post-share-bar`` but not ``shareholders``.
 
@@ -36,6 +37,7 @@ _ALWAYS_CHROME = (
     '[aria-modal="true" i]'
 )
 _FURNITURE_TAGS = "nav, footer, aside, form, header"
+_CONTROLS = 'input:not([type="hidden" i]), textarea, select, button'
 
 CHROME_ROLES = frozenset(
     {
@@ -156,13 +158,15 @@ def prune_chrome(tree: LexborHTMLParser) -> LexborHTMLParser:
     re-read with its ``noscript`` content unwrapped first; the new tree is returned.
     """
     tree = _unwrap_noscript_only_page(tree)
+    # read before the controls go with the rest of the always-chrome
+    fillable = {n.mem_id for n in tree.css("form") if n.css_first(_CONTROLS) is not None}
     _mark_all(tree.css(_ALWAYS_CHROME))
     _drop_marked(tree)
     body = tree.body
     if body is None:
         return tree
     total = len(body.text(deep=True, strip=True)) or 1
-    candidates = [n for n in tree.css(_FURNITURE_TAGS) if _is_furniture_tag(n)]
+    candidates = [n for n in tree.css(_FURNITURE_TAGS) if _is_furniture_tag(n, fillable)]
     candidates += [n for n in tree.css("[role]") if _role(n) in CHROME_ROLES]
     seen: dict[str, bool] = {}  # class/id values repeat across a page: split each once
     candidates += [n for n in tree.css("body [class], body [id]") if _has_chrome_word(n, seen)]
@@ -202,8 +206,11 @@ def _drop_marked(tree: LexborHTMLParser) -> None:
         node.decompose()
 
 
-def _is_furniture_tag(node: LexborNode) -> bool:
-    """``header`` only at page level (an article's own header holds its title and date)."""
+def _is_furniture_tag(node: LexborNode, fillable: set[int]) -> bool:
+    """``header`` only at page level (an article's own header holds its title and date);
+    ``form`` only with something to fill in (a comment rendered in a form is text)."""
+    if node.tag == "form":
+        return node.mem_id in fillable
     if node.tag != "header":
         return True
     parent = node.parent

@@ -139,3 +139,21 @@ def test_skip_named_jump_targets_are_content() -> None:
     text = _pruned(html)
     assert "Mesh systems spread one network" in text
     assert "Trail running shoe." in text
+
+
+def test_a_form_is_furniture_only_with_something_to_fill_in() -> None:
+    comments = "".join(
+        f'<form class="usertext"><input type="hidden" name="thing" value="t{i}">'
+        f"<div class='md'><p>Comment {i}: the trial results look promising to me.</p></div>"
+        "</form>"
+        for i in range(3)
+    )
+    page = (
+        "<html><body><main><h1>Thread</h1><p>The post that opened the thread, at length.</p>"
+        f"{comments}</main>"
+        '<form class="signup"><p>Get the weekly digest.</p><input type="email"></form>'
+        "</body></html>"
+    )
+    text = _pruned(page)
+    assert all(f"Comment {i}:" in text for i in range(3))
+    assert "weekly digest" not in text
