@@ -50,8 +50,8 @@ NO_FALLBACK_KINDS: frozenset[str | None] = frozenset({"article", "product"})
 # decision itself, from the block reading it has anyway; any other focus name than
 # "precision" or "recall" runs the balanced rules (tests/test_extract.py checks both).
 _BALANCED_WITHOUT_RETRY = "balanced, retried by scraper"
-# What the extractors read once the metadata is known: trafilatura strips or deletes
-# these first thing; removed before it copies the tree, they cost nothing.
+# Read by no extractor once the metadata is known: trafilatura strips or deletes them
+# first thing, but only after copying the tree; removed before, they cost nothing.
 _MEDIA_AND_HEAD_LINKS = ("meta", "link", "img", "picture", "source")
 
 _WORD = re.compile(r"\w+")

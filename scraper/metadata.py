@@ -167,9 +167,9 @@ def complete_metadata(meta: Metadata, tree: HtmlElement, url: str | None) -> Met
     written date goes first: it is right as often (BENCHMARKS.md, step 12) and costs a
     third of htmldate's time, which it then spares on most pages. A declared product
     has no publication date to find: the dates in its text are reviews' and shipping
-    dates (BENCHMARKS.md, step 13). The author
-    is left as the markup gave it: trafilatura's byline search cost ~33 ms a page for
-    less than ``_byline`` finds (BENCHMARKS.md, step 5).
+    dates (BENCHMARKS.md, step 13). The author is left as the markup gave it:
+    trafilatura's byline search cost ~33 ms a page for less than ``_byline`` finds
+    (BENCHMARKS.md, step 5).
     """
     if meta.date is not None or meta.kind == "product":
         return meta
