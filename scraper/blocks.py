@@ -3,20 +3,38 @@
 This is the recall side of the generic cleaner: where the article extractors keep
 too little of a page (a forum thread, a listing, a product or service page), the
 page's own blocks are a better answer. (Dropping link-dense containers from them cost
-listings more than it saved: BENCHMARKS.md, step 1.)
+listings more than it saved: BENCHMARKS.md, step 1.) Each block also carries the share
+of its characters that are link text, for ``scraper.gapfill``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-__all__ = ["block_text", "content_root"]
+__all__ = ["Block", "block_text", "content_root", "page_blocks"]
 
 _BLOCKS = (
     "p, div, li, h1, h2, h3, h4, h5, h6, tr, td, th, br, section, article, blockquote, pre, "
     "dt, dd, table, ul, ol, dl, figcaption, figure, main, address, details, summary, hr"
 )
 _SEP = "\u2029"
+# Bracket link text and open preformatted text: invisible characters that a page's own
+# text hardly ever holds.
+_LINK = "\u2063"
+_PRE = "\u2064"
+_COMMENTS_OPEN, _COMMENTS_CLOSE = "\u2065", "\u2066"
+# Reader comment sections by their usual names, as ``scraper.paragraphs`` finds them in lxml.
+_COMMENT_SECTIONS = "[class*=comment i], [id*=comment i], [id*=disqus i], #respond"
+
+
+@dataclass(frozen=True)
+class Block:
+    text: str  # whitespace collapsed
+    link_share: float  # of its non-space characters, the share inside links
+    preformatted: bool = False  # a ``pre`` block, whose layout the collapse lost
+    in_comments: bool = False  # inside a reader comment section
 
 
 def content_root(tree: LexborHTMLParser) -> LexborNode | None:
@@ -31,16 +49,44 @@ def content_root(tree: LexborHTMLParser) -> LexborNode | None:
     return body
 
 
-def block_text(root: LexborNode) -> str:
-    """``root``'s text, one block per paragraph (mutates ``root``: marks block edges).
+def page_blocks(root: LexborNode) -> list[Block]:
+    """``root``'s blocks in page order (mutates ``root``: marks block and link edges).
 
     Scripts left in the page for its metadata (JSON-LD) are dropped: data, not text.
     """
     for node in root.css("script, style"):
         node.decompose()
+    for node in root.css("a"):
+        node.insert_before(_LINK)
+        node.insert_after(_LINK)
     for node in root.css(_BLOCKS):
         node.insert_before(_SEP)
         node.insert_after(_SEP)
-    # str.split() splits at the same whitespace as ``\s``, and faster
-    blocks = (" ".join(b.split()) for b in root.text(separator="").split(_SEP))
-    return "\n\n".join(b for b in blocks if b)
+    # inside the block edges just marked
+    for node in root.css("pre"):
+        node.insert_before(_PRE)
+    for node in root.css(_COMMENT_SECTIONS):
+        node.insert_before(_COMMENTS_OPEN)
+        node.insert_after(_COMMENTS_CLOSE)
+    out = []
+    depth = 0  # of comment sections open
+    for raw in root.text(separator="").split(_SEP):
+        preformatted = raw.startswith(_PRE)
+        in_comments = depth > 0 or _COMMENTS_OPEN in raw
+        if in_comments:
+            depth += raw.count(_COMMENTS_OPEN) - raw.count(_COMMENTS_CLOSE)
+            for mark in (_COMMENTS_OPEN, _COMMENTS_CLOSE):
+                raw = raw.replace(mark, "")
+        parts = raw.replace(_PRE, "").split(_LINK)
+        # str.split() splits at the same whitespace as ``\s``, and faster
+        text = " ".join("".join(parts).split())
+        if text:
+            linked = sum(len("".join(p.split())) for p in parts[1::2])
+            share = linked / len("".join(text.split()))
+            out.append(Block(text, share, preformatted, in_comments))
+    return out
+
+
+def block_text(root: LexborNode) -> str:
+    """``root``'s text, one block per paragraph (mutates ``root``, as ``page_blocks``)."""
+    return "\n\n".join(block.text for block in page_blocks(root))

@@ -30,7 +30,8 @@ from trafilatura.core import ESCALATION_ACCEPT_RATIO, ESCALATION_MAX_LENGTH
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
-from scraper.blocks import block_text, content_root
+from scraper.blocks import content_root, page_blocks
+from scraper.gapfill import fill_gaps
 from scraper.htmlparse import parse_html
 from scraper.linefilter import drop_chrome_lines
 from scraper.metadata import complete_metadata, read_metadata
@@ -83,7 +84,8 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
         strip_elements(parsed, *_MEDIA_AND_HEAD_LINKS, with_tail=False)
     precise = _trafilatura_text(parsed, url)
     root = content_root(tree)
-    complete = block_text(root) if root is not None else ""
+    blocks = page_blocks(root) if root is not None else []
+    complete = "\n\n".join(block.text for block in blocks)
     complete_words = len(_WORD.findall(complete))
     precise_words = len(_WORD.findall(precise))
     if precise_words < RETRY_RATIO * complete_words:
@@ -105,7 +107,7 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
     use_blocks = (
         meta.kind not in NO_FALLBACK_KINDS and precise_words < FALLBACK_RATIO * complete_words
     )
-    text = complete if use_blocks else precise
+    text = complete if use_blocks else fill_gaps(precise, blocks)
     return Extracted(
         text=drop_chrome_lines(text),
         title=meta.title,

@@ -1,0 +1,95 @@
+"""Put back the prose an extractor skipped in the middle of what it kept.
+
+trafilatura and jusText keep an article's text but often drop whole stretches of it:
+a section under its own container, a list of steps, a product's description beside
+its specifications. The page's blocks (``scraper.blocks``) still hold them. A block
+is put back when it lies between two blocks the reading kept (so inside the article,
+never before or after it), is not in the reading already, is a paragraph
+(``GAP_MIN_WORDS`` words or more), is mostly not link text (a related-stories box
+is), is not repeated on the page (a post's template heading is), is not in a reader
+comment section (the reading leaves comments out) and is not preformatted (the block
+reading loses its layout). Tuned on the even-numbered pages of
+WCXB-dev, checked on the odd ones (BENCHMARKS.md, step 14).
+
+Blocks and reading are compared on their letters and digits only: the extractors and
+the block reading space, punctuate and decode a page's text slightly differently.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Sequence
+
+from scraper.blocks import Block
+
+__all__ = ["ANCHOR_MIN_WORDS", "GAP_MAX_LINK_SHARE", "GAP_MIN_WORDS", "fill_gaps"]
+
+# A kept block this long is surely the reading's own, not a phrase it happens to hold.
+ANCHOR_MIN_WORDS = 3
+# Put back only paragraphs, not the labels and calls to action between them.
+GAP_MIN_WORDS = 12
+GAP_MAX_LINK_SHARE = 0.5
+
+_KEY_CHARS = 200
+_SEP = "\x00"  # HTML parsers replace NUL and lxml refuses it: in no text, or hardly
+_NOT_KEPT = re.compile(r"[^\w\x00]+")
+
+
+def fill_gaps(reading: str, blocks: Sequence[Block]) -> str:
+    """``reading`` (paragraphs separated by blank lines) with the skipped blocks put back,
+    each after the paragraph that holds the kept block before it."""
+    paragraphs = reading.split("\n\n")
+    keys = _keys(paragraphs)
+    whole = "".join(keys)
+    if not whole:
+        return reading
+    # where each paragraph ends in ``whole``
+    ends, at = [], 0
+    for key in keys:
+        at += len(key)
+        ends.append(at)
+
+    inserts: dict[int, list[str]] = {}
+    cursor = 0  # kept blocks are matched in reading order: a later quote is not one
+    after: int | None = None  # paragraph holding the last kept block
+    pending: list[str] = []
+    texts = [block.text for block in blocks]
+    repeated = {text for text, count in Counter(texts).items() if count > 1}
+    # a block's opening is enough to tell whether the reading holds it
+    for block, key in zip(blocks, _keys([text[:_KEY_CHARS] for text in texts]), strict=True):
+        if not key:
+            continue
+        found = whole.find(key, cursor)
+        if found >= 0 and block.text.count(" ") >= ANCHOR_MIN_WORDS - 1:
+            if after is not None and pending:
+                inserts.setdefault(after, []).extend(pending)
+            pending = []
+            cursor = found + len(key)
+            after = bisect_right(ends, cursor - 1)  # the paragraph holding its end
+        elif (
+            after is not None
+            and block.link_share <= GAP_MAX_LINK_SHARE
+            and not block.preformatted
+            and not block.in_comments
+            and block.text not in repeated
+            and block.text.count(" ") >= GAP_MIN_WORDS - 1
+            and key not in whole
+        ):
+            pending.append(block.text)
+    if not inserts:
+        return reading
+    out = []
+    for index, paragraph in enumerate(paragraphs):
+        out.append(paragraph)
+        out.extend(inserts.get(index, ()))
+    return "\n\n".join(out)
+
+
+def _keys(texts: list[str]) -> list[str]:
+    """Each text's letters, digits and ``_``, casefolded (one regex pass for all of them)."""
+    keys = _NOT_KEPT.sub("", _SEP.join(texts).casefold()).split(_SEP)
+    if len(keys) != len(texts):  # a text held the separator after all
+        keys = [_NOT_KEPT.sub("", text.replace(_SEP, "").casefold()) for text in texts]
+    return keys

@@ -1,0 +1,95 @@
+"""Putting back the prose an extractor skipped inside what it kept (``scraper.gapfill``)."""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.blocks import Block, content_root, page_blocks
+from scraper.gapfill import fill_gaps
+
+_LONG = "This paragraph of the article went missing from the reading, though it is prose."
+_FIRST = "The article opens with this paragraph of several words."
+_LAST = "The article closes with this paragraph of several words."
+
+
+def _blocks(*texts: str) -> list[Block]:
+    return [Block(text, 0.0) for text in texts]
+
+
+def test_a_skipped_paragraph_between_kept_ones_comes_back_in_place() -> None:
+    reading = f"{_FIRST}\n\n{_LAST}"
+    out = fill_gaps(reading, _blocks("Menu", _FIRST, _LONG, _LAST, "Footer"))
+    assert out == f"{_FIRST}\n\n{_LONG}\n\n{_LAST}"
+
+
+def test_nothing_is_added_before_or_after_the_kept_span() -> None:
+    reading = f"{_FIRST}\n\n{_LAST}"
+    before = "A promotional paragraph before the article that is long enough to count."
+    after = "A promotional paragraph after the article that is long enough to count here."
+    assert fill_gaps(reading, _blocks(before, _FIRST, _LAST, after)) == reading
+
+
+def test_labels_link_lists_repeats_and_code_stay_out() -> None:
+    reading = f"{_FIRST}\n\n{_LAST}"
+    links = Block(_LONG.replace("prose", "links"), 0.8)
+    code = Block("for item in items : print ( item ) # one line of twelve tokens", 0.0, True)
+    repeated = "Re: the thread title that every post of this thread repeats as its heading"
+    blocks = [
+        Block(_FIRST, 0.0),
+        Block("Sign up for our newsletter", 0.0),
+        links,
+        code,
+        Block(repeated, 0.0),
+        Block(repeated, 0.0),
+        Block(_LAST, 0.0),
+    ]
+    assert fill_gaps(reading, blocks) == reading
+
+
+def test_a_block_the_reading_holds_is_not_added_twice() -> None:
+    # spaced and punctuated differently, and earlier in the reading than on the page
+    held = "It   costs $5 —   and it's   worth it , the review said of the shop."
+    reading = f"{_FIRST}\n\n{held}\n\n{_LONG}\n\n{_LAST}"
+    block = "It costs $5—and it’s worth it, the review said of the shop."
+    assert fill_gaps(reading, _blocks(_FIRST, _LONG, block, _LAST)) == reading
+
+
+def test_a_quote_of_the_article_in_its_comments_does_not_widen_the_span() -> None:
+    reading = f"{_FIRST}\n\n{_LAST}"
+    comment = "A reader's comment on the article, long enough to be taken for a paragraph."
+    out = fill_gaps(reading, _blocks(_FIRST, _LAST, comment, _FIRST))
+    assert out == reading
+
+
+def test_page_blocks_measure_link_text_and_mark_preformatted_blocks() -> None:
+    page = LexborHTMLParser(
+        "<html><body><p>Read <a href='/a'>this story</a></p><pre>x = 1\n  y = 2</pre>"
+        "<p>plain words</p></body></html>"
+    )
+    root = content_root(page)
+    assert root is not None
+    blocks = page_blocks(root)
+    assert [b.text for b in blocks] == ["Read this story", "x = 1 y = 2", "plain words"]
+    assert blocks[0].link_share == len("thisstory") / len("Readthisstory")
+    assert [b.preformatted for b in blocks] == [False, True, False]
+    assert blocks[2].link_share == 0.0
+
+
+def test_a_nul_character_in_a_block_does_not_misalign_the_blocks() -> None:
+    reading = f"{_FIRST}\n\n{_LAST}"
+    out = fill_gaps(reading, _blocks(_FIRST, "odd\x00block", _LONG, _LAST))
+    assert out == f"{_FIRST}\n\n{_LONG}\n\n{_LAST}"
+
+
+def test_reader_comments_between_kept_blocks_stay_out() -> None:
+    page = LexborHTMLParser(
+        f"<html><body><article><p>{_FIRST}</p></article>"
+        f"<div class='Comment-list'><p>{_LONG}</p><div id='comment-2'><p>Reply</p></div></div>"
+        f"<p>{_LAST}</p></body></html>"
+    )
+    root = content_root(page)
+    assert root is not None
+    blocks = page_blocks(root)
+    assert [b.in_comments for b in blocks] == [False, True, True, False]
+    reading = f"{_FIRST}\n\n{_LAST}"
+    assert fill_gaps(reading, blocks) == reading
