@@ -9,7 +9,7 @@ of its characters that are link text, for ``scraper.gapfill``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -29,8 +29,7 @@ _COMMENTS_OPEN, _COMMENTS_CLOSE = "\u2065", "\u2066"
 _COMMENT_SECTIONS = "[class*=comment i], [id*=comment i], [id*=disqus i], #respond"
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     text: str  # whitespace collapsed
     link_share: float  # of its non-space characters, the share inside links
     preformatted: bool = False  # a ``pre`` block, whose layout the collapse lost
@@ -71,18 +70,28 @@ def page_blocks(root: LexborNode) -> list[Block]:
     out = []
     depth = 0  # of comment sections open
     for raw in root.text(separator="").split(_SEP):
-        preformatted = raw.startswith(_PRE)
+        if not raw or raw.isspace():  # most segments: between two adjacent block edges
+            continue
+        preformatted = False
+        if _PRE in raw:
+            preformatted = raw.startswith(_PRE)
+            raw = raw.replace(_PRE, "")
         in_comments = depth > 0 or _COMMENTS_OPEN in raw
         if in_comments:
             depth += raw.count(_COMMENTS_OPEN) - raw.count(_COMMENTS_CLOSE)
             for mark in (_COMMENTS_OPEN, _COMMENTS_CLOSE):
                 raw = raw.replace(mark, "")
-        parts = raw.replace(_PRE, "").split(_LINK)
-        # str.split() splits at the same whitespace as ``\s``, and faster
-        text = " ".join("".join(parts).split())
+        share = 0.0
+        if _LINK in raw:
+            parts = raw.split(_LINK)
+            # str.split() splits at the same whitespace as ``\s``, and faster
+            text = " ".join("".join(parts).split())
+            if text:
+                linked = sum(len("".join(p.split())) for p in parts[1::2])
+                share = linked / (len(text) - text.count(" "))
+        else:
+            text = " ".join(raw.split())
         if text:
-            linked = sum(len("".join(p.split())) for p in parts[1::2])
-            share = linked / len("".join(text.split()))
             out.append(Block(text, share, preformatted, in_comments))
     return out
 

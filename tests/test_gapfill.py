@@ -93,3 +93,14 @@ def test_reader_comments_between_kept_blocks_stay_out() -> None:
     assert [b.in_comments for b in blocks] == [False, True, True, False]
     reading = f"{_FIRST}\n\n{_LAST}"
     assert fill_gaps(reading, blocks) == reading
+
+
+def test_text_in_other_scripts_is_matched_by_its_letters() -> None:
+    first = "Первый абзац статьи, в котором довольно много слов подряд."
+    held = "Второй абзац — тот, что чтение сохранило «как есть», и его не нужно добавлять снова."
+    missing = "Третий абзац статьи пропал из чтения, хотя это обычный текст из двенадцати слов."
+    last = "Последний абзац статьи, в котором тоже много слов."
+    kept = 'Второй абзац - тот, что чтение сохранило "как есть", и его не нужно добавлять снова.'
+    reading = f"{first}\n\n{kept}\n\n{last}"
+    out = fill_gaps(reading, _blocks(first, held, missing, last))
+    assert out.split("\n\n") == [first, kept, missing, last]
