@@ -11,10 +11,11 @@ product (others have the block fallback): its own decision measured the whole pa
 again on every short reading (BENCHMARKS.md, step 13). When even that keeps less than
 ``FALLBACK_RATIO`` of the words, the extractors have missed the page's content (a forum
 thread, a listing, a service page) and the block reading is used instead, unless the
-page declares itself one article or one product. Chrome lines are then dropped
-(``scraper.linefilter``). Metadata is read from the markup (``scraper.metadata``), and
-what it lacks from the lxml tree the extractors work on: the page is parsed by lxml
-once, for every reading and the metadata search.
+page declares itself one article or one product. Otherwise the paragraphs the precise
+reading skipped between two blocks it kept are put back (``scraper.gapfill``). Chrome
+lines are then dropped (``scraper.linefilter``). Metadata is read from the markup
+(``scraper.metadata``), and what it lacks from the lxml tree the extractors work on: the
+page is parsed by lxml once, for every reading and the metadata search.
 """
 
 from __future__ import annotations
