@@ -3,8 +3,9 @@
 This is the recall side of the generic cleaner: where the article extractors keep
 too little of a page (a forum thread, a listing, a product or service page), the
 page's own blocks are a better answer. (Dropping link-dense containers from them cost
-listings more than it saved: BENCHMARKS.md, step 1.) Each block also carries the share
-of its characters that are link text, for ``scraper.gapfill``.
+listings more than it saved: BENCHMARKS.md, step 1.) For ``scraper.gapfill``, each block
+also says how much of it is link text, whether it is preformatted and whether it lies in
+a reader comment section.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ _BLOCKS = (
     "dt, dd, table, ul, ol, dl, figcaption, figure, main, address, details, summary, hr"
 )
 _SEP = "\u2029"
-# Bracket link text and open preformatted text: invisible characters that a page's own
-# text hardly ever holds.
+# Marks for link text, preformatted blocks and comment sections: invisible characters
+# that a page's own text hardly ever holds.
 _LINK = "\u2063"
 _PRE = "\u2064"
 _COMMENTS_OPEN, _COMMENTS_CLOSE = "\u2065", "\u2066"

@@ -8,8 +8,8 @@ never before or after it), is not in the reading already, is a paragraph
 (``GAP_MIN_WORDS`` words or more), is mostly not link text (a related-stories box
 is), is not repeated on the page (a post's template heading is), is not in a reader
 comment section (the reading leaves comments out) and is not preformatted (the block
-reading loses its layout). Tuned on the even-numbered pages of
-WCXB-dev, checked on the odd ones (BENCHMARKS.md, step 14).
+reading loses its layout). Tuned on the even-numbered pages of WCXB-dev, checked on the
+odd ones (BENCHMARKS.md, step 14).
 
 Blocks and reading are compared on their letters and digits only: the extractors and
 the block reading space, punctuate and decode a page's text slightly differently.
@@ -33,7 +33,8 @@ GAP_MIN_WORDS = 12
 GAP_MAX_LINK_SHARE = 0.5
 
 _KEY_CHARS = 200
-_SEP = "\x00"  # HTML parsers replace NUL and lxml refuses it: in no text, or hardly
+# HTML parsers replace NUL and lxml refuses it: hardly any text holds it (``_keys`` copes)
+_SEP = "\x00"
 _NOT_KEPT = re.compile(r"[^\w\x00]+")
 _ASCII_NOT_KEPT = bytes(b for b in range(128) if not chr(b).isalnum() and chr(b) != _SEP)
 
@@ -97,8 +98,8 @@ def _keys(texts: list[str]) -> list[str]:
 
 
 def _letters_and_digits(text: str) -> str:
-    # ASCII spaces and punctuation go in one bytes pass (a regular expression takes four
-    # times as long); the expression then reads what is left, only when it is not ASCII.
+    # ASCII spaces and punctuation go in one bytes pass, which is faster than a regular
+    # expression (BENCHMARKS.md, step 14); the expression reads only non-ASCII leftovers.
     raw = text.casefold().encode("utf-8", "surrogatepass")
     kept = raw.translate(None, _ASCII_NOT_KEPT).decode("utf-8", "surrogatepass")
     return kept if kept.isascii() else _NOT_KEPT.sub("", kept)
