@@ -21,6 +21,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
+from itertools import accumulate
 
 from scraper.blocks import Block
 
@@ -47,11 +48,7 @@ def fill_gaps(reading: str, blocks: Sequence[Block]) -> str:
     whole = "".join(keys)
     if not whole:
         return reading
-    # where each paragraph ends in ``whole``
-    ends, at = [], 0
-    for key in keys:
-        at += len(key)
-        ends.append(at)
+    ends = list(accumulate(map(len, keys)))  # where each paragraph ends in ``whole``
 
     inserts: dict[int, list[str]] = {}
     cursor = 0  # kept blocks are matched in reading order: a later quote is not one
