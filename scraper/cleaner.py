@@ -20,6 +20,7 @@ from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, ExtractionError
 from scraper.extract import extract_tree
 from scraper.htmlparse import parse_html
+from scraper.metadata import declared_kind
 from scraper.prune import prune_chrome
 from scraper.textdump import clean_text_dump, looks_like_html
 
@@ -60,7 +61,7 @@ def clean(
         tree = parse_html(html)
         if rule is not None:
             tree = apply_site_rule(tree, rule)
-        tree = prune_chrome(tree)
+        tree = prune_chrome(tree, product=declared_kind(tree) == "product")
         extracted = extract_tree(tree, url)
         text, title, author, date = (
             extracted.text,

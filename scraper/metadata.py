@@ -22,7 +22,7 @@ from typing import Any
 from lxml.html import HtmlElement
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["Metadata", "complete_metadata", "plausible_author", "read_metadata"]
+__all__ = ["Metadata", "complete_metadata", "declared_kind", "plausible_author", "read_metadata"]
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _TITLE_SUFFIX = re.compile(r"\s+[|\-–—·:»]\s+[^|\-–—·:»]{2,60}$")
@@ -35,6 +35,11 @@ class Metadata:
     author: str | None = None
     date: str | None = None  # YYYY-MM-DD
     kind: str | None = None  # what the page says it is: "article", "product", … (see _kind)
+
+
+def declared_kind(tree: LexborHTMLParser) -> str | None:
+    """What the page says it is ("article", "product", "forum"), or None (see ``_kind``)."""
+    return _kind(tree, _ld_items(tree))
 
 
 def read_metadata(tree: LexborHTMLParser) -> Metadata:

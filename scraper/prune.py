@@ -12,6 +12,11 @@ Two kinds of chrome go, in place:
   Class and id values are split into words at spaces, ``-``, ``_`` and camelCase, and a
   word must match whole: ``share`` matches ``post-share-bar`` but not ``shareholders``.
 
+On a page that declares itself a product, its customer reviews are furniture too (the
+``reviews`` class/id word): the description is the content, as an article's reader
+comments are not the article. Left alone elsewhere: a roundup's sections can be called
+"reviews" (BENCHMARKS.md, step 15).
+
 Hidden elements are kept: they are often tab panels, a product's specifications
 (BENCHMARKS.md, step 3c).
 
@@ -28,7 +33,7 @@ from itertools import pairwise
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-__all__ = ["CHROME_ROLES", "CHROME_WORDS", "prune_chrome"]
+__all__ = ["CHROME_ROLES", "CHROME_WORDS", "PRODUCT_CHROME_WORDS", "prune_chrome"]
 
 # Never article text, on any site.
 _ALWAYS_CHROME = (
@@ -110,6 +115,9 @@ CHROME_WORDS = frozenset(
     }
 )
 
+# Furniture on a product page only: its customer reviews.
+PRODUCT_CHROME_WORDS = CHROME_WORDS | {"reviews"}
+
 # Words that also name furniture as the head of a run-together word: "relatedposts",
 # "newsletterform", "socialicons" (a prefix of these is never an ordinary word's start).
 CHROME_PREFIXES = (
@@ -151,8 +159,9 @@ _NOSCRIPT_TAG = re.compile(r"</?noscript\b[^>]*>", re.IGNORECASE)
 _MAX_SHARE = 0.4
 
 
-def prune_chrome(tree: LexborHTMLParser) -> LexborHTMLParser:
+def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTMLParser:
     """Drop chrome (see the module docstring) from ``tree``, in place, and return it.
+    ``product``: the page declares itself a product (its reviews go too).
 
     A page that shows its text only without scripts (everything in ``noscript``) is
     re-read with its ``noscript`` content unwrapped first; the new tree is returned.
@@ -168,8 +177,11 @@ def prune_chrome(tree: LexborHTMLParser) -> LexborHTMLParser:
     total = len(body.text(deep=True, strip=True)) or 1
     candidates = [n for n in tree.css(_FURNITURE_TAGS) if _is_furniture_tag(n, fillable)]
     candidates += [n for n in tree.css("[role]") if _role(n) in CHROME_ROLES]
+    words = PRODUCT_CHROME_WORDS if product else CHROME_WORDS
     seen: dict[str, bool] = {}  # class/id values repeat across a page: split each once
-    candidates += [n for n in tree.css("body [class], body [id]") if _has_chrome_word(n, seen)]
+    candidates += [
+        n for n in tree.css("body [class], body [id]") if _has_chrome_word(n, words, seen)
+    ]
     for node in candidates:
         if node.tag in ("body", "html", "main", "article"):
             continue
@@ -225,16 +237,16 @@ def _role(node: LexborNode) -> str:
     return (node.attributes.get("role") or "").strip().lower()
 
 
-def _has_chrome_word(node: LexborNode, seen: dict[str, bool]) -> bool:
+def _has_chrome_word(node: LexborNode, words: frozenset[str], seen: dict[str, bool]) -> bool:
     attrs = node.attributes
     value = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
     found = seen.get(value)
     if found is None:
-        found = seen[value] = _names_chrome(value)
+        found = seen[value] = _names_chrome(value, words)
     return found
 
 
-def _names_chrome(value: str) -> bool:
+def _names_chrome(value: str, chrome_words: frozenset[str] = CHROME_WORDS) -> bool:
     """Whether a class/id value names furniture (the module docstring's word rules)."""
     # split before lower-casing (camelCase marks words), lower-case all of it at once
     parts = _WORD_SPLIT.split(_CSS_MODULE_HASH.sub("", value))
@@ -245,4 +257,4 @@ def _names_chrome(value: str) -> bool:
         named = words
     else:  # "no-sidebar", "has-sidebar", "with-share-bar" describe a layout, not furniture
         named = [b for a, b in pairwise(["", *words]) if a not in _LAYOUT_WORDS]
-    return not CHROME_WORDS.isdisjoint(named) or any(w.startswith(CHROME_PREFIXES) for w in named)
+    return not chrome_words.isdisjoint(named) or any(w.startswith(CHROME_PREFIXES) for w in named)

@@ -232,3 +232,24 @@ def test_a_declared_product_gets_no_date_from_its_text_or_url() -> None:
         head = f'<meta property="og:type" content="{kind}">'
         page = f"<html><head>{head}</head><body><main>{body}</main></body></html>"
         assert extract_html(page, url).date == date, kind
+
+
+def test_clean_drops_customer_reviews_of_a_declared_product_only() -> None:
+    from scraper.cleaner import clean
+
+    body = (
+        "<body><main><h1>Trail pack</h1><div class='description'>"
+        + "".join(
+            f"<p>Paragraph {i} of the description: a light pack for long day hikes, "
+            "with a rain cover, a hip belt and two side pockets for bottles.</p>"
+            for i in range(4)
+        )
+        + "</div><div class='product-reviews'><p>Great pack, five stars, I would buy it "
+        "again and again for every walk I take with my dog in the hills.</p></div>"
+        "</main></body>"
+    )
+    for kind, kept in (("product", False), ("website", True)):
+        head = f'<head><meta property="og:type" content="{kind}"></head>'
+        text = clean(f"<html>{head}{body}</html>", "https://shop.example/p/1").text
+        assert "light pack for long day hikes" in text
+        assert ("I would buy it" in text) is kept, kind

@@ -157,3 +157,21 @@ def test_a_form_is_furniture_only_with_something_to_fill_in() -> None:
     text = _pruned(page)
     assert all(f"Comment {i}:" in text for i in range(3))
     assert "weekly digest" not in text
+
+
+REVIEWED = """<html><body><main><h1>Trail pack</h1>
+<div class="product-description"><p>A light pack for long day hikes, with a rain cover.</p></div>
+<section id="customer-reviews"><p>Great pack, five stars, would buy again.</p></section>
+<div class="editor-review"><p>Our editor carried it for a week in the hills.</p></div>
+</main></body></html>"""
+
+
+def test_customer_reviews_are_chrome_on_a_product_page_only() -> None:
+    product = prune_chrome(LexborHTMLParser(REVIEWED), product=True).body
+    assert product is not None
+    text = product.text(separator=" ")
+    assert "light pack for long day hikes" in text
+    assert "would buy again" not in text
+    assert "editor carried it" in text  # "review", one review, is not the reviews section
+    other = prune_chrome(LexborHTMLParser(REVIEWED)).body
+    assert other is not None and "would buy again" in other.text(separator=" ")
