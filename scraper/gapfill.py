@@ -11,6 +11,11 @@ comment section (the reading leaves comments out) and is not preformatted (the b
 reading loses its layout). Tuned on the even-numbered pages of WCXB-dev, checked on the
 odd ones (BENCHMARKS.md, step 14).
 
+When the reading kept less than ``FRAGMENTED_COVERAGE`` of the words of those blocks
+inside its span, it read the page as fragments (a service page's sections, a listing's
+items, a product's feature list): shorter blocks are put back too, down to
+``FRAGMENTED_MIN_WORDS`` (BENCHMARKS.md, step 15).
+
 Blocks and reading are compared on their letters and digits only: the extractors and
 the block reading space, punctuate and decode a page's text slightly differently.
 """
@@ -25,13 +30,23 @@ from itertools import accumulate
 
 from scraper.blocks import Block
 
-__all__ = ["ANCHOR_MIN_WORDS", "GAP_MAX_LINK_SHARE", "GAP_MIN_WORDS", "fill_gaps"]
+__all__ = [
+    "ANCHOR_MIN_WORDS",
+    "FRAGMENTED_COVERAGE",
+    "FRAGMENTED_MIN_WORDS",
+    "GAP_MAX_LINK_SHARE",
+    "GAP_MIN_WORDS",
+    "fill_gaps",
+]
 
 # A kept block this long is surely the reading's own, not a phrase it happens to hold.
 ANCHOR_MIN_WORDS = 3
 # Put back only paragraphs, not the labels and calls to action between them.
 GAP_MIN_WORDS = 12
 GAP_MAX_LINK_SHARE = 0.5
+# Below this share of the span's words kept, the reading skipped most of the content.
+FRAGMENTED_COVERAGE = 0.7
+FRAGMENTED_MIN_WORDS = 3
 
 _KEY_CHARS = 200
 # HTML parsers replace NUL and lxml refuses it: hardly any text holds it (``_keys`` copes)
@@ -50,21 +65,25 @@ def fill_gaps(reading: str, blocks: Sequence[Block]) -> str:
         return reading
     ends = list(accumulate(map(len, keys)))  # where each paragraph ends in ``whole``
 
-    inserts: dict[int, list[str]] = {}
+    gaps: list[tuple[int, list[Block]]] = []  # (paragraph it follows, blocks in the gap)
     cursor = 0  # kept blocks are matched in reading order: a later quote is not one
     after: int | None = None  # paragraph holding the last kept block
-    pending: list[str] = []
+    pending: list[Block] = []
+    kept_words = skipped_words = pending_words = 0
     texts = [block.text for block in blocks]
     repeated = {text for text, count in Counter(texts).items() if count > 1}
     # a block's opening is enough to tell whether the reading holds it
     for block, key in zip(blocks, _keys([text[:_KEY_CHARS] for text in texts]), strict=True):
         if not key:
             continue
+        words = block.text.count(" ") + 1
         found = whole.find(key, cursor)
-        if found >= 0 and block.text.count(" ") >= ANCHOR_MIN_WORDS - 1:
+        if found >= 0 and words >= ANCHOR_MIN_WORDS:
             if after is not None and pending:
-                inserts.setdefault(after, []).extend(pending)
-            pending = []
+                gaps.append((after, pending))
+                skipped_words += pending_words
+            pending, pending_words = [], 0
+            kept_words += words
             cursor = found + len(key)
             after = bisect_right(ends, cursor - 1)  # the paragraph holding its end
         elif (
@@ -73,10 +92,17 @@ def fill_gaps(reading: str, blocks: Sequence[Block]) -> str:
             and not block.preformatted
             and not block.in_comments
             and block.text not in repeated
-            and block.text.count(" ") >= GAP_MIN_WORDS - 1
             and key not in whole
         ):
-            pending.append(block.text)
+            pending.append(block)
+            pending_words += words
+    fragmented = kept_words < FRAGMENTED_COVERAGE * (kept_words + skipped_words)
+    min_spaces = (FRAGMENTED_MIN_WORDS if fragmented else GAP_MIN_WORDS) - 1
+    inserts: dict[int, list[str]] = {}
+    for index, gap in gaps:
+        filled = [block.text for block in gap if block.text.count(" ") >= min_spaces]
+        if filled:
+            inserts.setdefault(index, []).extend(filled)
     if not inserts:
         return reading
     out = []

@@ -104,3 +104,17 @@ def test_text_in_other_scripts_is_matched_by_its_letters() -> None:
     reading = f"{first}\n\n{kept}\n\n{last}"
     out = fill_gaps(reading, _blocks(first, held, missing, last))
     assert out.split("\n\n") == [first, kept, missing, last]
+
+
+def test_short_blocks_come_back_when_the_reading_kept_only_fragments() -> None:
+    # a service page: the reading kept two of its sections and skipped the rest
+    items = [f"Service {n}: we plan, build and run it for you" for n in range(6)]
+    reading = f"{_FIRST}\n\n{_LAST}"
+    out = fill_gaps(reading, _blocks(_FIRST, *items, "Call us", _LAST))
+    assert out == "\n\n".join([_FIRST, *items, _LAST])  # "Call us" is under 3 words
+
+
+def test_short_blocks_stay_out_when_the_reading_kept_most_of_the_span() -> None:
+    label = "Advertisement: read more below"
+    reading = f"{_FIRST}\n\n{_LONG}\n\n{_LAST}"
+    assert fill_gaps(reading, _blocks(_FIRST, _LONG, label, _LAST)) == reading
