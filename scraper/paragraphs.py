@@ -63,8 +63,17 @@ def justext_text(tree: HtmlElement | None, *, drop_comments: bool) -> str:
         no_headings=True,
     )
     revise_paragraph_classification(paragraphs, max_heading_distance=150)
-    texts = (p.text.strip() for p in paragraphs if not p.is_boilerplate)
+    texts = (_paragraph_text(p) for p in paragraphs if not p.is_boilerplate)
     return "\n\n".join(t for t in texts if t)
+
+
+def _paragraph_text(paragraph: Paragraph) -> str:
+    """A paragraph on one line: jusText keeps the HTML source's line breaks, which are not
+    the text's (a paragraph hard-wrapped in the source would read as several lines); only
+    a ``pre`` keeps its lines."""
+    if paragraph.dom_path.rpartition(".")[2] == "pre":
+        return paragraph.text.strip()
+    return " ".join(paragraph.text.split())
 
 
 def make_paragraphs(tree: HtmlElement) -> list[Paragraph]:

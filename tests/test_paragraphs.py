@@ -49,3 +49,18 @@ def test_comment_sections_cut_only_when_asked() -> None:
     assert "talk" in justext_text(load_html(html), drop_comments=False)
     assert "talk" not in justext_text(load_html(html), drop_comments=True)
     assert "prose" in justext_text(load_html(html), drop_comments=True)
+
+
+def test_source_line_breaks_are_not_kept_except_in_pre() -> None:
+    wrapped = (
+        "This is a long sentence of ordinary prose that the reader came\n"
+        "to read, hard-wrapped in the page's source at about eighty\n"
+        "characters, as many sites' templates and editors write it. "
+    ) * 2
+    code = "for line in lines:\n    print(line) # prints each line of the file that was read\n"
+    html = f"<html><body><article><p>{wrapped}</p><pre>{code * 3}</pre></article></body></html>"
+    text = justext_text(load_html(html), drop_comments=False)
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0] == " ".join(wrapped.split())
+    assert "came to read, hard-wrapped" in paragraphs[0]
+    assert "for line in lines:\nprint(line)" in text  # a pre keeps its lines
