@@ -1,8 +1,9 @@
 """Turn one page (HTML or a text dump) into a ``Document``.
 
 Pipeline: decode → parse (``scraper.htmlparse``) → site rules with selectolax
-(``remove`` selectors, then the ``content`` container) → generic chrome pruning →
-trafilatura → ``drop_lines``.
+(``remove`` selectors, then the ``content`` container) → generic chrome pruning (on a
+page that declares itself a product, its customer reviews too) → extraction
+(``scraper.extract``) → ``drop_lines``.
 Plain-text input skips the HTML stages and goes through ``textdump``.
 """
 
