@@ -28,6 +28,9 @@ from scraper.textdump import clean_text_dump, looks_like_html
 __all__ = ["apply_site_rule", "clean"]
 
 _SPACE = re.compile(r"[ \t\u00a0]+")
+# The title is looked for among the first blocks; lines above it this short are chrome.
+TITLE_SEARCH_BLOCKS = 10
+ABOVE_TITLE_MAX_WORDS = 12
 _WORD = re.compile(r"\w+")
 
 
@@ -120,17 +123,33 @@ def _words(text: str) -> str:
 
 
 def _tidy(text: str, drop: list[re.Pattern[str]], title: str | None, author: str | None) -> str:
-    """One paragraph per block; drop the site's ``drop_lines`` and a repeated title or byline."""
+    """One paragraph per block; drop the site's ``drop_lines``, the short lines above the
+    title, and a repeated title or byline."""
     heading = {_words(s) for s in (title, author, f"by {author}" if author else None) if s}
     heading.discard("")
     # a repeated title or byline is a short block: longer ones are not read word by word
     longest = 4 * max(map(len, heading), default=0) + 40
+    blocks = [_SPACE.sub(" ", block).strip() for block in text.split("\n\n")]
+    blocks = [block for block in blocks if block]
     out = []
-    for block in text.split("\n\n"):
-        block = _SPACE.sub(" ", block).strip()
-        if not block or (len(block) <= longest and _words(block) in heading):
+    for block in blocks[_title_index(blocks, title, longest) :]:
+        if len(block) <= longest and _words(block) in heading:
             continue
         if any(p.search(block) for p in drop):
             continue
         out.append(block)
     return "\n\n".join(out)
+
+
+def _title_index(blocks: list[str], title: str | None, longest: int) -> int:
+    """Where the article starts: at its title, when the title is among the first blocks
+    and only short lines come before it (breadcrumbs, a sale banner, skip links,
+    "9 min read"); otherwise at the first block (BENCHMARKS.md, step 15)."""
+    wanted = _words(title) if title else ""
+    if not wanted:
+        return 0
+    for index, block in enumerate(blocks[: TITLE_SEARCH_BLOCKS + 1]):
+        if len(block) <= longest and _words(block) == wanted:
+            above = blocks[:index]
+            return index if all(b.count(" ") < ABOVE_TITLE_MAX_WORDS for b in above) else 0
+    return 0

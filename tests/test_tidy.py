@@ -1,0 +1,30 @@
+"""The last pass of ``clean()``: one paragraph per block, chrome above the title, repeats."""
+
+from __future__ import annotations
+
+from scraper.cleaner import _tidy
+
+TITLE = "How the river towns rebuilt after the flood"
+BODY = "The first paragraph of the story, long enough to be prose that the reader came for."
+
+
+def test_short_lines_above_the_title_go() -> None:
+    text = "\n\n".join(["Home", "News › Regions", "9 min read", TITLE, BODY])
+    assert _tidy(text, [], TITLE, None) == BODY
+
+
+def test_a_paragraph_above_the_title_keeps_everything() -> None:
+    lead = "A standfirst written above the headline, which is a sentence of the article."
+    text = "\n\n".join(["Home", lead, TITLE, BODY])
+    assert _tidy(text, [], TITLE, None) == "\n\n".join(["Home", lead, BODY])
+
+
+def test_a_title_far_down_the_text_cuts_nothing() -> None:
+    lines = [f"Item {n}" for n in range(12)]
+    text = "\n\n".join([*lines, TITLE, BODY])
+    assert _tidy(text, [], TITLE, None) == "\n\n".join([*lines, BODY])
+
+
+def test_without_a_title_nothing_is_cut() -> None:
+    text = "\n\n".join(["Home", BODY])
+    assert _tidy(text, [], None, None) == text
