@@ -65,10 +65,11 @@ def fill_gaps(reading: str, blocks: Sequence[Block]) -> str:
         return reading
     ends = list(accumulate(map(len, keys)))  # where each paragraph ends in ``whole``
 
-    gaps: list[tuple[int, list[Block]]] = []  # (paragraph it follows, blocks in the gap)
+    # (paragraph it follows, the gap's blocks as (text, words))
+    gaps: list[tuple[int, list[tuple[str, int]]]] = []
     cursor = 0  # kept blocks are matched in reading order: a later quote is not one
     after: int | None = None  # paragraph holding the last kept block
-    pending: list[Block] = []
+    pending: list[tuple[str, int]] = []
     kept_words = skipped_words = pending_words = 0
     texts = [block.text for block in blocks]
     repeated = {text for text, count in Counter(texts).items() if count > 1}
@@ -94,13 +95,13 @@ def fill_gaps(reading: str, blocks: Sequence[Block]) -> str:
             and block.text not in repeated
             and key not in whole
         ):
-            pending.append(block)
+            pending.append((block.text, words))
             pending_words += words
     fragmented = kept_words < FRAGMENTED_COVERAGE * (kept_words + skipped_words)
-    min_spaces = (FRAGMENTED_MIN_WORDS if fragmented else GAP_MIN_WORDS) - 1
+    min_words = FRAGMENTED_MIN_WORDS if fragmented else GAP_MIN_WORDS
     inserts: dict[int, list[str]] = {}
     for index, gap in gaps:
-        filled = [block.text for block in gap if block.text.count(" ") >= min_spaces]
+        filled = [text for text, words in gap if words >= min_words]
         if filled:
             inserts.setdefault(index, []).extend(filled)
     if not inserts:
