@@ -131,14 +131,14 @@ def _tidy(text: str, drop: list[re.Pattern[str]], title: str | None, author: str
     longest = 4 * max(map(len, heading), default=0) + 40
     blocks = [_SPACE.sub(" ", block).strip() for block in text.split("\n\n")]
     blocks = [block for block in blocks if block]
-    out = []
-    for block in blocks[_title_index(blocks, title, longest) :]:
-        if len(block) <= longest and _words(block) in heading:
-            continue
-        if any(p.search(block) for p in drop):
-            continue
-        out.append(block)
-    return "\n\n".join(out)
+    kept = [b for b in blocks[_title_index(blocks, title, longest) :] if not _dropped(b, drop)]
+    out = [b for b in kept if len(b) > longest or _words(b) not in heading]
+    # a link post or a photo page shows only its title: that is its text, not a repeat
+    return "\n\n".join(out or kept)
+
+
+def _dropped(block: str, drop: list[re.Pattern[str]]) -> bool:
+    return any(p.search(block) for p in drop)
 
 
 def _title_index(blocks: list[str], title: str | None, longest: int) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from scraper.cleaner import _tidy
 
 TITLE = "How the river towns rebuilt after the flood"
@@ -28,3 +30,14 @@ def test_a_title_far_down_the_text_cuts_nothing() -> None:
 def test_without_a_title_nothing_is_cut() -> None:
     text = "\n\n".join(["Home", BODY])
     assert _tidy(text, [], None, None) == text
+
+
+def test_a_text_that_is_only_its_title_keeps_it() -> None:
+    # a link post on a forum: its title is all the text the page has
+    assert _tidy(f"Home\n\n{TITLE}", [], TITLE, "Alice") == TITLE
+    assert _tidy(f"{TITLE}\n\nby Alice", [], TITLE, "Alice") == f"{TITLE}\n\nby Alice"
+
+
+def test_a_dropped_line_is_not_brought_back_with_the_title() -> None:
+    drop = [re.compile("^Sponsored")]
+    assert _tidy(f"{TITLE}\n\nSponsored by Acme", drop, TITLE, None) == TITLE
