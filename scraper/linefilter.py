@@ -95,6 +95,9 @@ CHROME_LINES = frozenset(
         "reject all",
         "cookie settings",
         "manage cookies",
+        # a script's placeholder, left where its content never came
+        "loading",
+        "please wait",
     }
 )
 

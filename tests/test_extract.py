@@ -46,6 +46,12 @@ def test_chrome_lines_are_whole_lines_only() -> None:
     assert drop_chrome_lines("Keep me.\n\nSubscribe\n\nAnd me.") == "Keep me.\n\nAnd me."
 
 
+def test_a_script_placeholder_is_chrome() -> None:
+    assert is_chrome_line("Loading...")
+    assert is_chrome_line("Please wait…")
+    assert not is_chrome_line("Loading the van took all morning.")
+
+
 def test_author_must_look_like_a_name() -> None:
     from scraper.metadata import plausible_author
 
