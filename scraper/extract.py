@@ -11,7 +11,8 @@ product (others have the block fallback): its own decision measured the whole pa
 again on every short reading (BENCHMARKS.md, step 13). When even that keeps less than
 ``FALLBACK_RATIO`` of the words, the extractors have missed the page's content (a forum
 thread, a listing, a service page) and the block reading is used instead, unless the
-page declares itself one article or one product. Otherwise the paragraphs the precise
+page declares itself one article or one product, or the reading holds
+``ARTICLE_PARAGRAPHS`` long paragraphs (an article beside a huge tag archive). Otherwise the paragraphs the precise
 reading skipped between two blocks it kept are put back (``scraper.gapfill``). Chrome
 lines are then dropped (``scraper.linefilter``). Metadata is read from the markup
 (``scraper.metadata``), and what it lacks from the lxml tree the extractors work on: the
@@ -47,6 +48,10 @@ FALLBACK_RATIO = 0.2
 RETRY_RATIO = 0.4
 # Pages that declare themselves one article or one product keep trafilatura's reading.
 NO_FALLBACK_KINDS: frozenset[str | None] = frozenset({"article", "product"})
+# A reading with this many paragraphs this long found an article, however much else the
+# page holds (tag clouds, archives): the block reading would bring all of that back.
+ARTICLE_PARAGRAPHS = 5
+ARTICLE_PARAGRAPH_WORDS = 30
 # trafilatura 2.3.1 retries a short reading in recall mode only when its focus is exactly
 # "balanced", after measuring the whole page's text once more. ``extract_tree`` makes that
 # decision itself, from the block reading it has anyway; any other focus name than
@@ -106,7 +111,9 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
         if second_words > precise_words:
             precise, precise_words = second, second_words
     use_blocks = (
-        meta.kind not in NO_FALLBACK_KINDS and precise_words < FALLBACK_RATIO * complete_words
+        meta.kind not in NO_FALLBACK_KINDS
+        and precise_words < FALLBACK_RATIO * complete_words
+        and not _reads_as_article(precise)
     )
     text = complete if use_blocks else fill_gaps(precise, blocks)
     return Extracted(
@@ -115,6 +122,16 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
         author=meta.author,
         date=meta.date,
     )
+
+
+def _reads_as_article(text: str) -> bool:
+    long_paragraphs = 0
+    for paragraph in text.split("\n\n"):
+        if paragraph.count(" ") + 1 >= ARTICLE_PARAGRAPH_WORDS:
+            long_paragraphs += 1
+            if long_paragraphs >= ARTICLE_PARAGRAPHS:
+                return True
+    return False
 
 
 def _trafilatura_text(tree: HtmlElement | None, url: str | None, *, recall: bool = False) -> str:

@@ -39,6 +39,24 @@ def test_listing_falls_back_to_the_page_blocks() -> None:
     assert out.text.count("Item ") >= 35
 
 
+def _story_beside_a_tag_archive(paragraphs: int) -> str:
+    words = " ".join(f"word{i}" for i in range(34))
+    story = "".join(f"<p>Paragraph {n} of the story: {words}.</p>" for n in range(paragraphs))
+    tag = "<li><a href='/tag/{0}'>Tag number {0} of the archive</a></li>"
+    tags = "".join(tag.format(n) for n in range(200))
+    return f"<html><body><article><h1>Title</h1>{story}</article><ul>{tags}</ul></body></html>"
+
+
+def test_an_article_reading_is_kept_beside_a_much_larger_tag_archive() -> None:
+    out = extract_html(_story_beside_a_tag_archive(5))
+    assert out.text.count("Paragraph ") == 5
+    assert "Tag number" not in out.text
+
+
+def test_fewer_long_paragraphs_still_fall_back_to_the_page_blocks() -> None:
+    assert "Tag number" in extract_html(_story_beside_a_tag_archive(4)).text
+
+
 def test_chrome_lines_are_whole_lines_only() -> None:
     assert is_chrome_line("Share on Facebook")
     assert is_chrome_line("  Read more » ")
