@@ -124,7 +124,7 @@ def _words(text: str) -> str:
 
 def _tidy(text: str, drop: list[re.Pattern[str]], title: str | None, author: str | None) -> str:
     """One paragraph per block; drop the site's ``drop_lines``, the short lines above the
-    title, and a repeated title or byline."""
+    title, and a repeated title or byline (unless they are all the text there is)."""
     heading = {_words(s) for s in (title, author, f"by {author}" if author else None) if s}
     heading.discard("")
     # a repeated title or byline is a short block: longer ones are not read word by word

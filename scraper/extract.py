@@ -14,10 +14,10 @@ thread, a listing, a service page) and the block reading is used instead, unless
 page declares itself one article or one product, or the reading holds
 ``ARTICLE_PARAGRAPHS`` long paragraphs (an article beside a huge tag archive).
 Otherwise the paragraphs the precise reading skipped between two blocks it kept are put
-back (``scraper.gapfill``). Chrome
-lines are then dropped (``scraper.linefilter``). Metadata is read from the markup
-(``scraper.metadata``), and what it lacks from the lxml tree the extractors work on: the
-page is parsed by lxml once, for every reading and the metadata search.
+back (``scraper.gapfill``). Chrome lines are then dropped (``scraper.linefilter``).
+Metadata is read from the markup (``scraper.metadata``), and what it lacks from the lxml
+tree the extractors work on: the page is parsed by lxml once, for every reading and the
+metadata search.
 """
 
 from __future__ import annotations
