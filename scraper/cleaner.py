@@ -31,6 +31,9 @@ _SPACE = re.compile(r"[ \t\u00a0]+")
 # The title is looked for among the first blocks; lines above it this short are chrome.
 TITLE_SEARCH_BLOCKS = 10
 ABOVE_TITLE_MAX_WORDS = 12
+# A paragraph this long said twice word for word is one said once (a promotion banner
+# shown at the top and bottom, a tab's text in its desktop and mobile copies).
+REPEAT_MIN_WORDS = 15
 _WORD = re.compile(r"\w+")
 
 
@@ -124,7 +127,8 @@ def _words(text: str) -> str:
 
 def _tidy(text: str, drop: list[re.Pattern[str]], title: str | None, author: str | None) -> str:
     """One paragraph per block; drop the site's ``drop_lines``, the short lines above the
-    title, and a repeated title or byline (unless they are all the text there is)."""
+    title, a repeated title or byline (unless they are all the text there is), and the
+    second time a long paragraph is said word for word."""
     heading = {_words(s) for s in (title, author, f"by {author}" if author else None) if s}
     heading.discard("")
     # a repeated title or byline is a short block: longer ones are not read word by word
@@ -134,7 +138,24 @@ def _tidy(text: str, drop: list[re.Pattern[str]], title: str | None, author: str
     kept = [b for b in blocks[_title_index(blocks, title, longest) :] if not _dropped(b, drop)]
     out = [b for b in kept if len(b) > longest or _words(b) not in heading]
     # a link post or a photo page shows only its title: that is its text, not a repeat
-    return "\n\n".join(out or kept)
+    return "\n\n".join(_first_of_repeats(out or kept))
+
+
+def _first_of_repeats(blocks: list[str]) -> list[str]:
+    """Each long paragraph once, except in a quotation: the paragraphs after a short line
+    ending in a colon ("Allan wrote:", "Let's say it again:") until the next short line."""
+    seen: set[str] = set()
+    out = []
+    quoting = False
+    for block in blocks:
+        if block.count(" ") + 1 < REPEAT_MIN_WORDS:
+            quoting = block.endswith(":")
+        elif block in seen and not quoting:
+            continue
+        else:
+            seen.add(block)
+        out.append(block)
+    return out
 
 
 def _dropped(block: str, drop: list[re.Pattern[str]]) -> bool:

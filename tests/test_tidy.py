@@ -41,3 +41,22 @@ def test_a_text_that_is_only_its_title_keeps_it() -> None:
 def test_a_dropped_line_is_not_brought_back_with_the_title() -> None:
     drop = [re.compile("^Sponsored")]
     assert _tidy(f"{TITLE}\n\nSponsored by Acme", drop, TITLE, None) == TITLE
+
+
+def test_a_long_paragraph_said_twice_is_kept_once() -> None:
+    promo = (
+        "Limited time offer: save forty percent on every plan when you sign up before "
+        "the end of the month."
+    )
+    text = "\n\n".join([promo, BODY, promo])
+    assert _tidy(text, [], None, None) == "\n\n".join([promo, BODY])
+
+
+def test_short_repeated_lines_stay() -> None:
+    text = "\n\n".join(["Step one", BODY, "Step one", "Yes", "Yes"])
+    assert _tidy(text, [], None, None) == text
+
+
+def test_a_quoted_paragraph_is_kept_where_it_is_quoted() -> None:
+    text = "\n\n".join([BODY, "Alice wrote:", BODY, "I agree with that."])
+    assert _tidy(text, [], None, None) == text
