@@ -1,7 +1,7 @@
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract import extract_html
-from scraper.linefilter import drop_chrome_lines, is_chrome_line
+from scraper.cleaner.readings import extract_html
+from scraper.cleaner.linefilter import drop_chrome_lines, is_chrome_line
 from scraper.metadata import read_metadata
 
 ARTICLE = """<html><head><title>A headline | Example News</title>
@@ -167,7 +167,7 @@ def test_feedback_prompts_and_closed_thread_notices_are_chrome() -> None:
 
 
 def test_block_reading_leaves_out_json_ld() -> None:
-    from scraper.blocks import block_text, content_root
+    from scraper.cleaner.pageblocks import block_text, content_root
 
     page = LexborHTMLParser(
         '<html><body><main><script type=\'application/ld+json\'>{"@type": "WebPage"}'
@@ -198,7 +198,7 @@ def test_the_renamed_focus_keeps_trafilaturas_balanced_rules() -> None:
     import trafilatura
     from trafilatura.settings import Extractor
 
-    from scraper.extract import _BALANCED_WITHOUT_RETRY
+    from scraper.cleaner.readings import _BALANCED_WITHOUT_RETRY
 
     pages = Path(__file__).parent / "pages"
     for page in sorted(pages.glob("*/*.html"))[:8]:
@@ -225,7 +225,7 @@ def _trail_page(kind: str) -> str:
 
 
 def test_a_short_reading_of_a_declared_article_is_retried_in_recall_mode(monkeypatch) -> None:
-    import scraper.extract
+    import scraper.cleaner.readings
 
     calls = []
 
@@ -235,7 +235,7 @@ def test_a_short_reading_of_a_declared_article_is_retried_in_recall_mode(monkeyp
             return "\n\n".join(f"Trail number {i} recalled in full." for i in range(12))
         return "Local trails"
 
-    monkeypatch.setattr(scraper.extract, "_trafilatura_text", readings)
+    monkeypatch.setattr(scraper.cleaner.readings, "_trafilatura_text", readings)
     out = extract_html(_trail_page("article"))
     assert calls == [False, True]
     assert out.text.count("recalled in full") == 12

@@ -1,11 +1,11 @@
-"""Putting back the prose an extractor skipped inside what it kept (``scraper.gapfill``)."""
+"""Putting back the prose an extractor skipped inside what it kept (``scraper.cleaner.gapfill``)."""
 
 from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.blocks import Block, content_root, page_blocks
-from scraper.gapfill import fill_gaps
+from scraper.cleaner.pageblocks import Block, content_root, page_blocks
+from scraper.cleaner.gapfill import fill_gaps
 
 _LONG = "This paragraph of the article went missing from the reading, though it is prose."
 _FIRST = "The article opens with this paragraph of several words."

@@ -9,7 +9,7 @@ from justext.core import ParagraphMaker, classify_paragraphs, revise_paragraph_c
 from trafilatura.utils import load_html
 
 from scraper.benchmark import load_cases
-from scraper.paragraphs import _stopwords, justext_text, make_paragraphs
+from scraper.cleaner.justext_reading import _stopwords, justext_text, make_paragraphs
 
 GATE = Path(__file__).parent / "gate"
 

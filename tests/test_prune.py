@@ -1,6 +1,6 @@
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.prune import prune_chrome
+from scraper.cleaner.prune import prune_chrome
 
 PAGE = """<html><body>
 <div class="site-nav"><ul><li>Home</li><li>News</li></ul></div>

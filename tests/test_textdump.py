@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from scraper.textdump import clean_text_dump, looks_like_html
+from scraper.cleaner.textdump import clean_text_dump, looks_like_html
 
 BODY = [
     "The city council voted on Tuesday to extend the night bus service for another year, "

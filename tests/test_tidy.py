@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scraper.cleaner import _tidy
+from scraper.cleaner.pipeline import _tidy
 
 TITLE = "How the river towns rebuilt after the flood"
 BODY = "The first paragraph of the story, long enough to be prose that the reader came for."

@@ -3,7 +3,7 @@
 This is the recall side of the generic cleaner: where the article extractors keep
 too little of a page (a forum thread, a listing, a product or service page), the
 page's own blocks are a better answer. (Dropping link-dense containers from them cost
-listings more than it saved: BENCHMARKS.md, step 1.) For ``scraper.gapfill``, each block
+listings more than it saved: BENCHMARKS.md, step 1.) For ``scraper.cleaner.gapfill``, each block
 also says how much of it is link text, whether it is preformatted and whether it lies in
 a reader comment section.
 """
@@ -26,7 +26,7 @@ _SEP = "\u2029"
 _LINK = "\u2063"
 _PRE = "\u2064"
 _COMMENTS_OPEN, _COMMENTS_CLOSE = "\u2065", "\u2066"
-# Reader comment sections by their usual names, as ``scraper.paragraphs`` finds them in lxml.
+# Reader comment sections by their usual names, as ``scraper.cleaner.justext_reading`` finds them in lxml.
 _COMMENT_SECTIONS = "[class*=comment i], [id*=comment i], [id*=disqus i], #respond"
 
 

@@ -1,7 +1,7 @@
 """Generic article extraction: a pruned page → body text and metadata.
 
 Two kinds of reading are made. The precise one comes from trafilatura (fast mode, no
-comments); the complete one is the page's own blocks (``scraper.blocks``). When
+comments); the complete one is the page's own blocks (``scraper.cleaner.pageblocks``). When
 trafilatura keeps less than ``RETRY_RATIO`` of the words the page shows in its main
 area, jusText's paragraph classifier reads the page too and the longer precise reading
 is kept (trafilatura's own slow fallback run, readability then jusText, measured no
@@ -14,7 +14,7 @@ thread, a listing, a service page) and the block reading is used instead, unless
 page declares itself one article or one product, or the reading holds
 ``ARTICLE_PARAGRAPHS`` long paragraphs (an article beside a huge tag archive).
 Otherwise the paragraphs the precise reading skipped between two blocks it kept are put
-back (``scraper.gapfill``). Chrome lines are then dropped (``scraper.linefilter``).
+back (``scraper.cleaner.gapfill``). Chrome lines are then dropped (``scraper.cleaner.linefilter``).
 Metadata is read from the markup (``scraper.metadata``), and what it lacks from the lxml
 tree the extractors work on: the page is parsed by lxml once, for every reading and the
 metadata search.
@@ -33,12 +33,12 @@ from trafilatura.core import ESCALATION_ACCEPT_RATIO, ESCALATION_MAX_LENGTH
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
-from scraper.blocks import content_root, page_blocks
-from scraper.gapfill import fill_gaps
+from scraper.cleaner.pageblocks import content_root, page_blocks
+from scraper.cleaner.gapfill import fill_gaps
 from scraper.htmlparse import parse_html
-from scraper.linefilter import drop_chrome_lines
+from scraper.cleaner.linefilter import drop_chrome_lines
 from scraper.metadata import complete_metadata, read_metadata
-from scraper.paragraphs import justext_text
+from scraper.cleaner.justext_reading import justext_text
 
 __all__ = ["FALLBACK_RATIO", "RETRY_RATIO", "Extracted", "extract_html", "extract_tree"]
 

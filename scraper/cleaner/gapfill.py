@@ -2,7 +2,7 @@
 
 trafilatura and jusText keep an article's text but often drop whole stretches of it:
 a section under its own container, a list of steps, a product's description beside
-its specifications. The page's blocks (``scraper.blocks``) still hold them. A block
+its specifications. The page's blocks (``scraper.cleaner.pageblocks``) still hold them. A block
 is put back when it lies between two blocks the reading kept (so inside the article,
 never before or after it), is not in the reading already, is a paragraph
 (``GAP_MIN_WORDS`` words or more), is mostly not link text (a related-stories box
@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import accumulate
 
-from scraper.blocks import Block
+from scraper.cleaner.pageblocks import Block
 
 __all__ = [
     "ANCHOR_MIN_WORDS",

@@ -89,7 +89,7 @@ CHROME_WORDS = frozenset(
         "submenu",
         "megamenu",
         # not "skip": it names jump targets too ("skip-item" sections, a product grid
-        # with id "skip-to-products"); skip links go as lines (scraper.linefilter)
+        # with id "skip-to-products"); skip links go as lines (scraper.cleaner.linefilter)
         "skiplink",
         "pagination",
         "pager",

@@ -3,7 +3,7 @@
 Pipeline: decode → parse (``scraper.htmlparse``) → site rules with selectolax
 (``remove`` selectors, then the ``content`` container) → generic chrome pruning (on a
 page that declares itself a product, its customer reviews too) → extraction
-(``scraper.extract``) → ``drop_lines``.
+(``scraper.cleaner.readings``) → ``drop_lines``.
 Plain-text input skips the HTML stages and goes through ``textdump``.
 """
 
@@ -19,11 +19,11 @@ from scraper.config import Config, SiteRule
 from scraper.document import Document
 from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, ExtractionError
-from scraper.extract import extract_tree
+from scraper.cleaner.readings import extract_tree
 from scraper.htmlparse import parse_html
 from scraper.metadata import declared_kind
-from scraper.prune import prune_chrome
-from scraper.textdump import clean_text_dump, looks_like_html
+from scraper.cleaner.prune import prune_chrome
+from scraper.cleaner.textdump import clean_text_dump, looks_like_html
 
 __all__ = ["apply_site_rule", "clean"]
 
