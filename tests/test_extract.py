@@ -1,7 +1,7 @@
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.cleaner.readings import extract_html
 from scraper.cleaner.linefilter import drop_chrome_lines, is_chrome_line
+from scraper.cleaner.readings import extract_html
 from scraper.metadata import read_metadata
 
 ARTICLE = """<html><head><title>A headline | Example News</title>

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.cleaner.pageblocks import Block, content_root, page_blocks
 from scraper.cleaner.gapfill import fill_gaps
+from scraper.cleaner.pageblocks import Block, content_root, page_blocks
 
 _LONG = "This paragraph of the article went missing from the reading, though it is prose."
 _FIRST = "The article opens with this paragraph of several words."

@@ -26,7 +26,7 @@ _SEP = "\u2029"
 _LINK = "\u2063"
 _PRE = "\u2064"
 _COMMENTS_OPEN, _COMMENTS_CLOSE = "\u2065", "\u2066"
-# Reader comment sections by their usual names, as ``scraper.cleaner.justext_reading`` finds them in lxml.
+# Reader comment sections by their usual names, as ``justext_reading`` finds them in lxml.
 _COMMENT_SECTIONS = "[class*=comment i], [id*=comment i], [id*=disqus i], #respond"
 
 

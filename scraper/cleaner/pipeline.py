@@ -15,15 +15,15 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper.cleaner.prune import prune_chrome
+from scraper.cleaner.readings import extract_tree
+from scraper.cleaner.textdump import clean_text_dump, looks_like_html
 from scraper.config import Config, SiteRule
 from scraper.document import Document
 from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, ExtractionError
-from scraper.cleaner.readings import extract_tree
 from scraper.htmlparse import parse_html
 from scraper.metadata import declared_kind
-from scraper.cleaner.prune import prune_chrome
-from scraper.cleaner.textdump import clean_text_dump, looks_like_html
 
 __all__ = ["apply_site_rule", "clean"]
 

@@ -33,12 +33,12 @@ from trafilatura.core import ESCALATION_ACCEPT_RATIO, ESCALATION_MAX_LENGTH
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
-from scraper.cleaner.pageblocks import content_root, page_blocks
 from scraper.cleaner.gapfill import fill_gaps
-from scraper.htmlparse import parse_html
-from scraper.cleaner.linefilter import drop_chrome_lines
-from scraper.metadata import complete_metadata, read_metadata
 from scraper.cleaner.justext_reading import justext_text
+from scraper.cleaner.linefilter import drop_chrome_lines
+from scraper.cleaner.pageblocks import content_root, page_blocks
+from scraper.htmlparse import parse_html
+from scraper.metadata import complete_metadata, read_metadata
 
 __all__ = ["FALLBACK_RATIO", "RETRY_RATIO", "Extracted", "extract_html", "extract_tree"]
 
