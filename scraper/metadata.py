@@ -22,7 +22,14 @@ from typing import Any
 from lxml.html import HtmlElement
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["Metadata", "complete_metadata", "declared_kind", "plausible_author", "read_metadata"]
+__all__ = [
+    "Metadata",
+    "complete_metadata",
+    "declared_kind",
+    "plausible_author",
+    "read_json_ld",
+    "read_metadata",
+]
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _TITLE_SUFFIX = re.compile(r"\s+[|\-–—·:»]\s+[^|\-–—·:»]{2,60}$")
@@ -37,14 +44,19 @@ class Metadata:
     kind: str | None = None  # what the page says it is: "article", "product", … (see _kind)
 
 
-def declared_kind(tree: LexborHTMLParser) -> str | None:
+def read_json_ld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+    """The page's JSON-LD items (read once a page, and passed to the functions below)."""
+    return _ld_items(tree)
+
+
+def declared_kind(tree: LexborHTMLParser, items: list[dict[str, Any]] | None = None) -> str | None:
     """What the page says it is ("article", "product", "forum"), or None (see ``_kind``)."""
-    return _kind(tree, _ld_items(tree))
+    return _kind(tree, _ld_items(tree) if items is None else items)
 
 
-def read_metadata(tree: LexborHTMLParser) -> Metadata:
-    """The page's metadata (fields are None when not found)."""
-    items = _ld_items(tree)
+def read_metadata(tree: LexborHTMLParser, items: list[dict[str, Any]] | None = None) -> Metadata:
+    """The page's metadata (fields are None when not found); ``items``: its JSON-LD."""
+    items = _ld_items(tree) if items is None else items
     ld = _main_item(items)
     title = _first(
         _text(ld.get("headline")),

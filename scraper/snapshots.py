@@ -5,6 +5,8 @@ Layout, relative to a repository root::
     tests/pages/pages.yaml              manifest: "<host>/<slug>" → url, must_(not_)contain
     tests/pages/<host>/<slug>.html      the page as it was fetched
     snapshots/<host>/<slug>.txt         Document.render("text"): body text, LF, one trailing newline
+    snapshots/<host>/<slug>.md          Document.render("markdown"): the same body with its
+                                        structure (headings, lists, code, tables, quotes)
     snapshots/<host>/<slug>.meta.yaml   title, author, date, site: one key per line
 
 The metadata lives in a sidecar so that the ``.txt`` stays byte-identical to
@@ -139,10 +141,11 @@ def _host_of(url: str) -> str:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The two files of one snapshot, as text."""
+    """The three files of one snapshot, as text."""
 
     text: str
     meta: str
+    markdown: str = ""
 
 
 def snapshot_of(doc: Document) -> Snapshot:
@@ -151,7 +154,7 @@ def snapshot_of(doc: Document) -> Snapshot:
     meta = yaml.safe_dump(
         data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1_000_000
     )
-    return Snapshot(text=doc.render("text"), meta=meta)
+    return Snapshot(text=doc.render("text"), meta=meta, markdown=doc.render("markdown"))
 
 
 def page_bytes(body: bytes, charset: str | None) -> bytes:
@@ -182,12 +185,13 @@ class Check:
         return self.new is not None and self.old != self.new
 
     def diffs(self) -> list[FileDiff]:
-        """The ``.txt`` and ``.meta.yaml`` diffs, named like ``git diff`` (``a/…``, ``b/…``)."""
+        """The ``.txt``, ``.md`` and ``.meta.yaml`` diffs, named like ``git diff``."""
         if self.new is None:
             return []
         out = []
         for suffix, old, new in (
             (".txt", self.old.text if self.old else None, self.new.text),
+            (".md", self.old.markdown if self.old else None, self.new.markdown),
             (".meta.yaml", self.old.meta if self.old else None, self.new.meta),
         ):
             name = f"{SNAPSHOTS_DIR.as_posix()}/{self.page.key}{suffix}"
@@ -229,6 +233,9 @@ class Corpus:
 
     def text_file(self, page: Page) -> Path:
         return self.root / SNAPSHOTS_DIR / f"{page.key}.txt"
+
+    def markdown_file(self, page: Page) -> Path:
+        return self.root / SNAPSHOTS_DIR / f"{page.key}.md"
 
     def meta_file(self, page: Page) -> Path:
         return self.root / SNAPSHOTS_DIR / f"{page.key}.meta.yaml"
@@ -291,7 +298,7 @@ class Corpus:
             if name.startswith(prefix + "/"):
                 name = name[len(prefix) + 1 :]
                 break
-        for suffix in (".meta.yaml", ".txt", ".html"):
+        for suffix in (".meta.yaml", ".txt", ".md", ".html"):
             if name.endswith(suffix):
                 return name[: -len(suffix)]
         return name
@@ -322,7 +329,7 @@ class Corpus:
         if snaps_root.is_dir():
             for snap in sorted(snaps_root.glob("*/*")):
                 name = snap.relative_to(snaps_root).as_posix()
-                key = name.removesuffix(".meta.yaml").removesuffix(".txt")
+                key = name.removesuffix(".meta.yaml").removesuffix(".txt").removesuffix(".md")
                 if key == name or key not in known:
                     found.append(
                         f"{self.relative(snap)}: snapshot with no page in {MANIFEST.as_posix()} "
@@ -334,16 +341,18 @@ class Corpus:
 
     def read_snapshot(self, page: Page) -> Snapshot | None:
         text_path, meta_path = self.text_file(page), self.meta_file(page)
+        md_path = self.markdown_file(page)
         if not text_path.exists():
             return None
         try:
             text = text_path.read_bytes().decode("utf-8")
             meta = meta_path.read_bytes().decode("utf-8") if meta_path.exists() else ""
+            markdown = md_path.read_bytes().decode("utf-8") if md_path.exists() else ""
         except (OSError, UnicodeDecodeError) as exc:
             raise SnapshotError(
                 f"{self.relative(text_path)}: cannot read snapshot: {exc}"
             ) from None
-        return Snapshot(text=text, meta=meta)
+        return Snapshot(text=text, meta=meta, markdown=markdown)
 
     def clean(self, page: Page, config: Config) -> Document:
         """Clean the stored page as ``scraper clean PAGE --url URL`` would."""
@@ -369,11 +378,12 @@ class Corpus:
         return [self.check(page, config) for page in pages]
 
     def write_snapshot(self, page: Page, snapshot: Snapshot) -> bool:
-        """Write both files (LF, UTF-8); False when they already hold exactly this."""
+        """Write the three files (LF, UTF-8); False when they already hold exactly this."""
         if self.read_snapshot(page) == snapshot:
             return False
         self.text_file(page).parent.mkdir(parents=True, exist_ok=True)
         self.text_file(page).write_bytes(snapshot.text.encode("utf-8"))
+        self.markdown_file(page).write_bytes(snapshot.markdown.encode("utf-8"))
         self.meta_file(page).write_bytes(snapshot.meta.encode("utf-8"))
         return True
 

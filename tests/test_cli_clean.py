@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from scraper.cli import main
@@ -78,8 +79,10 @@ def test_json_and_markdown(config):
     assert data["site"] == "japantoday" and data["url"] == URL
     assert data["text"].startswith("A global crackdown")
     result = run("clean", str(PAGE), "--url", URL, "--config", str(config), "-f", "markdown")
-    assert result.output.startswith("# Interpol arrests more than 3,700 suspects")
-    assert "Author: OPE ADETAY0" in result.output
+    front, _, body = result.output.removeprefix("---\n").partition("---\n")
+    assert yaml.safe_load(front)["author"] == "OPE ADETAY0"
+    assert body.startswith("\n# Interpol arrests more than 3,700 suspects")
+    assert data["blocks"][0]["type"] == "paragraph"
 
 
 # --- errors a user will meet ---------------------------------------------------------------

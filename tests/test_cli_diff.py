@@ -83,8 +83,11 @@ def test_changed_rule_shows_the_change_and_exits_1(repo):
         for line in result.output.splitlines()
         if line[:1] in "+-" and not line.startswith(("+++", "---"))
     ]
-    assert len(changes) == 2, result.output  # the paragraph and the blank line before it
-    assert changes[0] == "-" and changes[1].startswith(f"-{LAST}")
+    # in the text and in the markdown: the paragraph and the blank line before it
+    assert len(changes) == 4, result.output
+    assert changes[0] == changes[2] == "-"
+    assert changes[1].startswith(f"-{LAST}") and changes[3].startswith(f"-{LAST}")
+    assert f"--- a/{SNAPSHOT.removesuffix('.txt')}.md\n" in result.output
     assert "1 of 1 page differs from their snapshots" in result.output
     assert "scraper snapshot update" in result.output
 
@@ -110,7 +113,7 @@ def test_stat(repo):
     result = run("diff", "--stat", "--root", str(repo))
     assert result.exit_code == 1, result.output
     assert f" {SNAPSHOT} |" in result.output
-    assert "1 file changed, 2 deletions(-)" in result.output
+    assert "2 files changed, 4 deletions(-)" in result.output  # the .txt and the .md
     assert "@@" not in result.output
 
 

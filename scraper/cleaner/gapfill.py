@@ -22,12 +22,12 @@ the block reading space, punctuate and decode a page's text slightly differently
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from itertools import accumulate
 
+from scraper.cleaner.measures import keys
 from scraper.cleaner.pageblocks import Block
 
 __all__ = [
@@ -49,21 +49,17 @@ FRAGMENTED_COVERAGE = 0.7
 FRAGMENTED_MIN_WORDS = 3
 
 _KEY_CHARS = 200
-# HTML parsers replace NUL and lxml refuses it: hardly any text holds it (``_keys`` copes)
-_SEP = "\x00"
-_NOT_KEPT = re.compile(r"[^\w\x00]+")
-_ASCII_NOT_KEPT = bytes(b for b in range(128) if not chr(b).isalnum() and chr(b) != _SEP)
 
 
 def fill_gaps(reading: str, blocks: Sequence[Block]) -> str:
     """``reading`` (paragraphs separated by blank lines) with the skipped blocks put back,
     each after the paragraph that holds the kept block before it."""
     paragraphs = reading.split("\n\n")
-    keys = _keys(paragraphs)
-    whole = "".join(keys)
+    para_keys = keys(paragraphs)
+    whole = "".join(para_keys)
     if not whole:
         return reading
-    ends = list(accumulate(map(len, keys)))  # where each paragraph ends in ``whole``
+    ends = list(accumulate(map(len, para_keys)))  # where each paragraph ends in ``whole``
 
     # (paragraph it follows, the gap's blocks as (text, words))
     gaps: list[tuple[int, list[tuple[str, int]]]] = []
@@ -74,7 +70,7 @@ def fill_gaps(reading: str, blocks: Sequence[Block]) -> str:
     texts = [block.text for block in blocks]
     repeated = {text for text, count in Counter(texts).items() if count > 1}
     # a block's opening is enough to tell whether the reading holds it
-    for block, key in zip(blocks, _keys([text[:_KEY_CHARS] for text in texts]), strict=True):
+    for block, key in zip(blocks, keys([text[:_KEY_CHARS] for text in texts]), strict=True):
         if not key:
             continue
         words = block.text.count(" ") + 1
@@ -111,19 +107,3 @@ def fill_gaps(reading: str, blocks: Sequence[Block]) -> str:
         out.append(paragraph)
         out.extend(inserts.get(index, ()))
     return "\n\n".join(out)
-
-
-def _keys(texts: list[str]) -> list[str]:
-    """Each text's letters and digits, casefolded (one pass for all of them)."""
-    keys = _letters_and_digits(_SEP.join(texts)).split(_SEP)
-    if len(keys) != len(texts):  # a text held the separator after all
-        keys = [_letters_and_digits(text.replace(_SEP, "")) for text in texts]
-    return keys
-
-
-def _letters_and_digits(text: str) -> str:
-    # ASCII spaces and punctuation go in one bytes pass, which is faster than a regular
-    # expression (BENCHMARKS.md, step 14); the expression reads only non-ASCII leftovers.
-    raw = text.casefold().encode("utf-8", "surrogatepass")
-    kept = raw.translate(None, _ASCII_NOT_KEPT).decode("utf-8", "surrogatepass")
-    return kept if kept.isascii() else _NOT_KEPT.sub("", kept)

@@ -1,9 +1,9 @@
-"""Turn one page (HTML or a text dump) into a ``Document``.
+"""Turn one page (HTML or a text dump) into a ``Document``: every stage, in order.
 
-Pipeline: decode → parse (``scraper.htmlparse``) → site rules with selectolax
-(``remove`` selectors, then the ``content`` container) → generic chrome pruning (on a
-page that declares itself a product, its customer reviews too) → extraction
-(``scraper.cleaner.readings``) → ``drop_lines``.
+decode → parse once (lexbor) → site rule (``remove``, ``content``) → JSON-LD, read once →
+prune chrome → metadata → the page's structure (``structure.page_units``) → the page's
+blocks and the lxml tree → readings and the choice among them → gap fill → chrome lines
+and the site's ``drop_lines`` → the kept paragraphs dressed in the page's structure.
 Plain-text input skips the HTML stages and goes through ``textdump``.
 """
 
@@ -15,15 +15,19 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper.cleaner.gapfill import fill_gaps
+from scraper.cleaner.linefilter import drop_chrome_lines
+from scraper.cleaner.pageblocks import content_root, page_blocks
 from scraper.cleaner.prune import prune_chrome
-from scraper.cleaner.readings import extract_tree
+from scraper.cleaner.readings import choose_reading, lxml_tree
+from scraper.cleaner.structure import dress, page_units
 from scraper.cleaner.textdump import clean_text_dump, looks_like_html
 from scraper.config import Config, SiteRule
 from scraper.document import Document
 from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, ExtractionError
 from scraper.htmlparse import parse_html
-from scraper.metadata import declared_kind
+from scraper.metadata import complete_metadata, declared_kind, read_json_ld, read_metadata
 
 __all__ = ["apply_site_rule", "clean"]
 
@@ -64,34 +68,43 @@ def clean(
     site_name, rule = match if match else (None, None)
     drop = [re.compile(p) for p in rule.drop_lines] if rule else []
 
-    if looks_like_html(html):
-        tree = parse_html(html)
-        if rule is not None:
-            tree = apply_site_rule(tree, rule)
-        tree = prune_chrome(tree, product=declared_kind(tree) == "product")
-        extracted = extract_tree(tree, url)
-        text, title, author, date = (
-            extracted.text,
-            extracted.title,
-            extracted.author,
-            extracted.date,
-        )
-    else:
+    if not looks_like_html(html):
         dump = clean_text_dump(html, drop)
-        text, title, author, date = dump.text, dump.title, dump.author, None
+        title, author = _one_line(dump.title), _one_line(dump.author)
+        text = _tidy(dump.text, drop, title, author)
+        blocks = dress(_paragraphs(text, where), [])
+        return Document(blocks, title=title, author=author, url=url, site=site_name or host)
 
-    title, author = _one_line(title), _one_line(author)
-    text = _tidy(text, drop, title, author)
-    if not text:
-        raise ExtractionError(f"{where}: no article text found")
+    tree = parse_html(html)
+    if rule is not None:
+        tree = apply_site_rule(tree, rule)
+    ld = read_json_ld(tree)
+    tree = prune_chrome(tree, product=declared_kind(tree, ld) == "product")
+    meta = read_metadata(tree, ld)
+    parsed = lxml_tree(tree)
+    if parsed is not None:
+        meta = complete_metadata(meta, parsed, url)
+    units = page_units(tree, url)
+    root = content_root(tree)
+    page = page_blocks(root) if root is not None else []
+    choice = choose_reading(parsed, page, meta.kind, url)
+    text = choice.text if choice.from_blocks else fill_gaps(choice.text, page)
+    title, author = _one_line(meta.title), _one_line(meta.author)
+    text = _tidy(drop_chrome_lines(text), drop, title, author)
     return Document(
-        text=text,
+        dress(_paragraphs(text, where), units),
         title=title,
         author=author,
-        date=date,
+        date=meta.date,
         url=url,
         site=site_name or host,
     )
+
+
+def _paragraphs(text: str, where: str) -> list[str]:
+    if not text:
+        raise ExtractionError(f"{where}: no article text found")
+    return text.split("\n\n")
 
 
 def apply_site_rule(tree: LexborHTMLParser, rule: SiteRule) -> LexborHTMLParser:

@@ -1,4 +1,4 @@
-"""Generic article extraction: a pruned page → body text and metadata.
+"""The readings of a pruned page, and the choice among them.
 
 Two kinds of reading are made. The precise one comes from trafilatura (fast mode, no
 comments); the complete one is the page's own blocks (``scraper.cleaner.pageblocks``). When
@@ -13,11 +13,7 @@ again on every short reading (BENCHMARKS.md, step 13). When even that keeps less
 thread, a listing, a service page) and the block reading is used instead, unless the
 page declares itself one article or one product, or the reading holds
 ``ARTICLE_PARAGRAPHS`` long paragraphs (an article beside a huge tag archive).
-Otherwise the paragraphs the precise reading skipped between two blocks it kept are put
-back (``scraper.cleaner.gapfill``). Chrome lines are then dropped (``scraper.cleaner.linefilter``).
-Metadata is read from the markup (``scraper.metadata``), and what it lacks from the lxml
-tree the extractors work on: the page is parsed by lxml once, for every reading and the
-metadata search.
+The lxml tree the extractors read is parsed once, for every reading and the metadata.
 """
 
 from __future__ import annotations
@@ -33,14 +29,10 @@ from trafilatura.core import ESCALATION_ACCEPT_RATIO, ESCALATION_MAX_LENGTH
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
-from scraper.cleaner.gapfill import fill_gaps
 from scraper.cleaner.justext_reading import justext_text
-from scraper.cleaner.linefilter import drop_chrome_lines
-from scraper.cleaner.pageblocks import content_root, page_blocks
-from scraper.htmlparse import parse_html
-from scraper.metadata import complete_metadata, read_metadata
+from scraper.cleaner.pageblocks import Block
 
-__all__ = ["FALLBACK_RATIO", "RETRY_RATIO", "Extracted", "extract_html", "extract_tree"]
+__all__ = ["FALLBACK_RATIO", "RETRY_RATIO", "Choice", "choose_reading", "lxml_tree"]
 
 # Tuned on the even-numbered pages of WCXB-dev, checked on the odd ones (BENCHMARKS.md).
 FALLBACK_RATIO = 0.2
@@ -54,7 +46,7 @@ NO_FALLBACK_KINDS: frozenset[str | None] = frozenset({"article", "product"})
 ARTICLE_PARAGRAPHS = 5
 ARTICLE_PARAGRAPH_WORDS = 30
 # trafilatura 2.3.1 retries a short reading in recall mode only when its focus is exactly
-# "balanced", after measuring the whole page's text once more. ``extract_tree`` makes that
+# "balanced", after measuring the whole page's text once more. ``choose_reading`` makes that
 # decision itself, from the block reading it has anyway; any other focus name than
 # "precision" or "recall" runs the balanced rules (tests/test_extract.py checks both).
 _BALANCED_WITHOUT_RETRY = "balanced, retried by scraper"
@@ -66,39 +58,38 @@ _WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
-class Extracted:
+class Choice:
+    """The reading chosen: its text, and whether it is the page's own blocks (which need
+    no gap filling) rather than an extractor's."""
+
     text: str  # paragraphs separated by one blank line
-    title: str | None = None
-    author: str | None = None
-    date: str | None = None
-    sitename: str | None = None
+    from_blocks: bool = False
 
 
-def extract_html(html: str, url: str | None = None) -> Extracted:
-    """Extract from an HTML string (parsed here; see ``extract_tree``)."""
-    return extract_tree(parse_html(html), url)
+def lxml_tree(tree: LexborHTMLParser) -> HtmlElement | None:
+    """The pruned page as lxml, which trafilatura and jusText read (lexbor's tree is the
+    one everything else reads; they need their own)."""
+    return load_html(tree.html or "")
 
 
-def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
-    """Extract from an already pruned page; ``tree`` is consumed (block edges get marked).
+def choose_reading(
+    parsed: HtmlElement | None, blocks: list[Block], kind: str | None, url: str | None
+) -> Choice:
+    """Read ``parsed`` (consumed) with trafilatura, jusText when trafilatura kept little,
+    and choose among them and the page's ``blocks`` (see the module docstring).
 
     An empty ``text`` means no article was found.
     """
-    meta = read_metadata(tree)
-    parsed = load_html(tree.html or "")
     if parsed is not None:
-        meta = complete_metadata(meta, parsed, url)
         strip_elements(parsed, *_MEDIA_AND_HEAD_LINKS, with_tail=False)
     precise = _trafilatura_text(parsed, url)
-    root = content_root(tree)
-    blocks = page_blocks(root) if root is not None else []
     complete = "\n\n".join(block.text for block in blocks)
     complete_words = len(_WORD.findall(complete))
     precise_words = len(_WORD.findall(precise))
     if precise_words < RETRY_RATIO * complete_words:
         # trafilatura's own retry, on its terms but measured against the block reading
         if (
-            meta.kind in NO_FALLBACK_KINDS
+            kind in NO_FALLBACK_KINDS
             and precise_words < FALLBACK_RATIO * complete_words
             and len(precise) < ESCALATION_MAX_LENGTH
         ):
@@ -107,22 +98,16 @@ def extract_tree(tree: LexborHTMLParser, url: str | None = None) -> Extracted:
             if recall_words > ESCALATION_ACCEPT_RATIO * precise_words:
                 precise, precise_words = recall, recall_words
         # the last reading of ``parsed``: jusText may consume it
-        second = justext_text(parsed, drop_comments=meta.kind in NO_FALLBACK_KINDS)
+        second = justext_text(parsed, drop_comments=kind in NO_FALLBACK_KINDS)
         second_words = len(_WORD.findall(second))
         if second_words > precise_words:
             precise, precise_words = second, second_words
     use_blocks = (
-        meta.kind not in NO_FALLBACK_KINDS
+        kind not in NO_FALLBACK_KINDS
         and precise_words < FALLBACK_RATIO * complete_words
         and not _reads_as_article(precise)
     )
-    text = complete if use_blocks else fill_gaps(precise, blocks)
-    return Extracted(
-        text=drop_chrome_lines(text),
-        title=meta.title,
-        author=meta.author,
-        date=meta.date,
-    )
+    return Choice(complete, from_blocks=True) if use_blocks else Choice(precise)
 
 
 def _reads_as_article(text: str) -> bool:

@@ -1,0 +1,409 @@
+"""The page's structure, and the kept text dressed in it.
+
+The readings (``scraper.cleaner.readings``) decide *what* text is the article; they work
+on text, and each reads structure differently or not at all. Structure is read once,
+here, from the pruned page's own markup: ``page_units`` walks the DOM into leaf *units*
+(a paragraph, a heading with its level, a list item inside its nesting of lists, a table
+row, a ``pre`` kept verbatim), each with its inline spans (links resolved against the
+page URL, emphasis, code, line breaks) and its containers (lists, items, quotes).
+
+``dress`` then lays the kept paragraphs over those units: a run of kept paragraphs
+whose letters and digits are exactly those of consecutive units, start to end, becomes
+those units' blocks; a paragraph no unit matches stays a plain paragraph with its own
+text. So structure never adds or loses words: a unit is used only when the reading kept
+all of its text, and what the reading kept is never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.cleaner.measures import letters_and_digits
+from scraper.document import (
+    Block,
+    Code,
+    Heading,
+    ListBlock,
+    ListItem,
+    Paragraph,
+    Quote,
+    Span,
+    Table,
+    plain,
+)
+
+__all__ = ["Unit", "dress", "page_units"]
+
+_SKIP = frozenset({"script", "style", "template", "head", "title", "svg", "select", "option"})
+_BLOCK = frozenset(
+    {
+        "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "h1", "h2",
+        "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "pre", "table",
+        "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "figure", "figcaption", "address",
+        "details", "summary", "hr", "form", "fieldset", "legend", "center", "body", "html", "menu",
+        "dir", "hgroup", "search",
+    }
+)
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_EMPHASIS = frozenset({"em", "i", "cite", "dfn", "var"})
+_STRONG = frozenset({"strong", "b"})
+_CODE = frozenset({"code", "kbd", "samp", "tt"})
+_CELL_BLOCKS = "p, div, ul, ol, table, h1, h2, h3, h4, h5, h6, pre, blockquote, li, br"
+_LANGUAGE = re.compile(r"\b(?:language|lang|highlight|brush)[-:_ ]+([\w+#.-]+)", re.IGNORECASE)
+_ANCHOR_SIGNS = " \t\n\u00a0¶#§🔗"
+# a longer search for a unit that starts at a paragraph boundary is not worth its time
+_TRIES = 8
+
+Container = tuple[str, int, bool, int]  # (kind "list" | "item" | "quote", id, ordered, start)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A leaf block of the page: its kind, content and the containers it sits in."""
+
+    kind: str  # "p", "h", "pre", "row"
+    spans: tuple[Span, ...] = ()
+    level: int = 0  # a heading's
+    code: str = ""  # a pre's verbatim text
+    language: str | None = None
+    cells: tuple[tuple[Span, ...], ...] = ()  # a table row's
+    header: bool = False  # a header row
+    table: int = -1  # the table a row belongs to
+    path: tuple[Container, ...] = ()  # lists, items and quotes, outermost first
+
+    def key(self) -> str:
+        if self.kind == "pre":
+            return self.code
+        if self.kind == "row":
+            return " ".join(plain(cell) for cell in self.cells)
+        return plain(self.spans)
+
+
+def page_units(tree: LexborHTMLParser, url: str | None) -> list[Unit]:
+    """The units of ``tree``'s body in page order (``tree`` is not changed)."""
+    body = tree.body
+    if body is None:
+        return []
+    base = url or ""
+    base_node = tree.css_first("base[href]")
+    if base_node is not None:
+        base = urljoin(base, base_node.attributes.get("href") or "")
+    walker = _Walker(base)
+    walker.walk(body)
+    walker.flush()
+    return walker.units
+
+
+class _Walker:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.units: list[Unit] = []
+        self.spans: list[Span] = []
+        self.marks: tuple[str | None, bool, bool, bool] = (None, False, False, False)
+        self.path: tuple[Container, ...] = ()
+        self.ids = 0
+
+    def flush(self) -> None:
+        if self.spans and any(not s.is_break and s.text.strip() for s in self.spans):
+            self.units.append(Unit("p", tuple(self.spans), path=self.path))
+        self.spans = []
+
+    def _id(self) -> int:
+        self.ids += 1
+        return self.ids
+
+    def walk(self, node: LexborNode) -> None:
+        child = node.child
+        while child is not None:
+            self.visit(child)
+            child = child.next
+
+    def visit(self, node: LexborNode) -> None:
+        tag = node.tag
+        if tag == "-text":
+            text = node.text_content
+            if text:
+                href, em, strong, code = self.marks
+                self.spans.append(Span(text, href, em, strong, code))
+            return
+        if tag in _SKIP or tag is None or tag.startswith("-"):
+            return
+        if tag == "br":
+            self.spans.append(Span("\n"))
+            return
+        if tag not in _BLOCK:
+            self._inline(node, tag)
+            return
+        self.flush()
+        if tag in _HEADINGS:
+            self.walk(node)
+            if self.spans:
+                level = _HEADINGS[tag]
+                spans = _without_anchor(self.spans)
+                self.units.append(Unit("h", spans, level=level, path=self.path))
+                self.spans = []
+        elif tag == "pre":
+            self._pre(node)
+        elif tag in ("ul", "ol", "menu", "dir"):
+            self._container(node, ("list", self._id(), tag == "ol", _start(node)))
+        elif tag == "li":
+            self._container(node, ("item", self._id(), False, 0))
+        elif tag == "blockquote":
+            self._container(node, ("quote", self._id(), False, 0))
+        elif tag == "table" and _is_data_table(node):
+            self._table(node)
+        else:
+            self.walk(node)
+        self.flush()
+
+    def _inline(self, node: LexborNode, tag: str) -> None:
+        saved = self.marks
+        href, em, strong, code = saved
+        if tag == "a":
+            target = node.attributes.get("href")
+            if target and not target.lower().startswith(("javascript:", "data:")):
+                href = urljoin(self.base, target.strip())
+        em = em or tag in _EMPHASIS
+        strong = strong or tag in _STRONG
+        code = code or tag in _CODE
+        self.marks = (href, em, strong, code)
+        self.walk(node)
+        self.marks = saved
+
+    def _container(self, node: LexborNode, container: Container) -> None:
+        saved = self.path
+        self.path = (*saved, container)
+        self.walk(node)
+        self.flush()
+        self.path = saved
+
+    def _pre(self, node: LexborNode) -> None:
+        text = (node.text(deep=True, separator="", strip=False) or "").replace("\r\n", "\n")
+        text = text.strip("\n").rstrip()
+        if text.strip():
+            self.units.append(Unit("pre", code=text, language=_language(node), path=self.path))
+
+    def _table(self, node: LexborNode) -> None:
+        table = self._id()
+        for row in node.css("tr"):
+            cells = []
+            header = row.parent is not None and row.parent.tag == "thead"
+            tags = []
+            for cell in row.iter():
+                if cell.tag not in ("td", "th"):
+                    continue
+                tags.append(cell.tag)
+                sub = _Walker(self.base)
+                sub.walk(cell)
+                cells.append(tuple(s for s in sub.spans if not s.is_break))
+            if not cells:
+                continue
+            header = header or all(t == "th" for t in tags)
+            self.units.append(
+                Unit("row", cells=tuple(cells), header=header, table=table, path=self.path)
+            )
+
+
+def _without_anchor(spans: list[Span]) -> tuple[Span, ...]:
+    """A heading's spans without the permalink sign at its end (¶, #, §)."""
+    out = list(spans)
+    while out and (out[-1].is_break or not out[-1].text.strip(_ANCHOR_SIGNS)):
+        out.pop()
+    if out:
+        last = out[-1]
+        text = last.text.rstrip(_ANCHOR_SIGNS)
+        out[-1] = Span(text, last.href, last.emphasis, last.strong, last.code)
+    return tuple(out)
+
+
+def _start(node: LexborNode) -> int:
+    value = node.attributes.get("start") or ""
+    return int(value) if value.isdigit() else 1
+
+
+def _language(node: LexborNode) -> str | None:
+    """The language a ``pre`` declares, on itself, its ``code`` or a wrapper around it
+    (``class="language-python"``, ``highlight-python``, ``brush: js``, ``data-lang``)."""
+    parent = node.parent
+    for candidate in (node, node.css_first("code"), parent, parent and parent.parent):
+        if candidate is None:
+            continue
+        attrs = candidate.attributes
+        if attrs.get("data-lang"):
+            return str(attrs["data-lang"]).strip().lower() or None
+        found = _LANGUAGE.search(attrs.get("class") or "")
+        if found:
+            return found.group(1).lower()
+    return None
+
+
+def _is_data_table(node: LexborNode) -> bool:
+    """A table of data, not of layout: rows of two or more cells, none holding blocks."""
+    rows = node.css("tr")
+    if len(rows) < 2 or len(rows) > 2000:
+        return False
+    if max(len([c for c in r.iter() if c.tag in ("td", "th")]) for r in rows) < 2:
+        return False
+    return node.css_first(f"td :is({_CELL_BLOCKS}), th :is({_CELL_BLOCKS})") is None
+
+
+# --- laying the kept paragraphs over the units ------------------------------------------
+
+
+def dress(paragraphs: list[str], units: list[Unit]) -> tuple[Block, ...]:
+    """The kept ``paragraphs`` as blocks: runs of them that are exactly consecutive units
+    take those units' structure; the others stay plain paragraphs."""
+    if not paragraphs:
+        return ()
+    keys = [letters_and_digits(p) for p in paragraphs]
+    whole = "".join(keys)
+    starts: dict[int, int] = {}  # key offset where a paragraph starts → its index
+    ends: dict[int, int] = {}
+    offset = 0
+    for index, key in enumerate(keys):
+        if key:
+            starts.setdefault(offset, index)
+            offset += len(key)
+            ends[offset] = index
+    matches = _match(whole, starts, ends, units)
+    out: list[Block] = []
+    taken: list[Unit] = []
+    index = 0
+    m = 0
+    offset = 0
+    offsets = []
+    for key in keys:
+        offsets.append(offset)
+        offset += len(key)
+    while index < len(paragraphs):
+        if not keys[index]:
+            index += 1
+            continue
+        begin = offsets[index]
+        while m < len(matches) and matches[m][0] < begin:
+            m += 1
+        run_end, last = begin, m
+        found = None
+        while last < len(matches) and matches[last][0] == run_end:
+            run_end = matches[last][1]
+            last += 1
+            if run_end in ends:
+                found = (ends[run_end], last)
+                break
+        if found is None:
+            out.extend(_build(taken))
+            taken = []
+            out.append(Paragraph((Span(paragraphs[index]),)))
+            index += 1
+            continue
+        taken.extend(units[u] for _, _, u in matches[m : found[1]])
+        m = found[1]
+        index = found[0] + 1
+    out.extend(_build(taken))
+    return tuple(out)
+
+
+def _match(
+    whole: str, starts: dict[int, int], ends: dict[int, int], units: list[Unit]
+) -> list[tuple[int, int, int]]:
+    """(start, end, unit index) of the units found in ``whole``, in order: each starts where
+    a paragraph or the previous unit does and ends where a paragraph or the next unit does."""
+    unit_keys = [letters_and_digits(u.key()) for u in units]
+    out: list[tuple[int, int, int]] = []
+    cursor = 0
+    last_end = -1
+    for index, key in enumerate(unit_keys):
+        if not key:
+            continue
+        following = next((k for k in unit_keys[index + 1 : index + 4] if k), "")
+        found = whole.find(key, cursor)
+        tries = 0
+        while found >= 0 and tries < _TRIES:
+            end = found + len(key)
+            if (found in starts or found == last_end) and (
+                end in ends or (following and whole.startswith(following, end))
+            ):
+                out.append((found, end, index))
+                cursor = last_end = end
+                break
+            found = whole.find(key, found + 1)
+            tries += 1
+    return out
+
+
+def _build(units: list[Unit]) -> list[Block]:
+    """Blocks from consecutive units, nesting them in their lists and quotes."""
+    out: list[Block] = []
+    i = 0
+    while i < len(units):
+        unit = units[i]
+        if unit.path:
+            head = unit.path[0]
+            j = i
+            while j < len(units) and units[j].path[:1] == (head,):
+                j += 1
+            inner = [_pop(u) for u in units[i:j]]
+            if head[0] == "quote":
+                out.append(Quote(tuple(_build(inner))))
+            elif head[0] == "list":
+                out.append(_list(head, inner))
+            else:  # an item outside a list: its units as they are
+                out.extend(_build(inner))
+            i = j
+        elif unit.kind == "row":
+            j = i
+            while j < len(units) and units[j].kind == "row" and units[j].table == unit.table:
+                j += 1
+            rows = units[i:j]
+            out.append(Table(tuple(r.cells for r in rows), header=rows[0].header))
+            i = j
+        else:
+            out.append(_leaf(unit))
+            i += 1
+    return out
+
+
+def _pop(unit: Unit) -> Unit:
+    return Unit(
+        unit.kind,
+        unit.spans,
+        unit.level,
+        unit.code,
+        unit.language,
+        unit.cells,
+        unit.header,
+        unit.table,
+        unit.path[1:],
+    )
+
+
+def _leaf(unit: Unit) -> Block:
+    if unit.kind == "h":
+        return Heading(unit.level, unit.spans)
+    if unit.kind == "pre":
+        return Code(unit.code, unit.language)
+    if unit.kind == "row":
+        return Table((unit.cells,), header=unit.header)
+    return Paragraph(unit.spans)
+
+
+def _list(head: Container, units: list[Unit]) -> ListBlock:
+    items: list[ListItem] = []
+    i = 0
+    while i < len(units):
+        first = units[i].path[:1]
+        j = i + 1
+        if first and first[0][0] == "item":
+            while j < len(units) and units[j].path[:1] == first:
+                j += 1
+        group = [_pop(u) for u in units[i:j]] if first and first[0][0] == "item" else units[i:j]
+        spans: tuple[Span, ...] = ()
+        if group and not group[0].path and group[0].kind in ("p", "h"):
+            spans, group = group[0].spans, group[1:]
+        items.append(ListItem(spans, tuple(_build(group))))
+        i = j
+    return ListBlock(ordered=head[2], items=tuple(items), start=head[3])
