@@ -56,7 +56,7 @@ class Span:
 
 def plain(spans: tuple[Span, ...]) -> str:
     """The spans' text as one line per line break, spaces collapsed."""
-    lines = "".join(s.text if s.is_break or s.code else s.text.replace("\n", " ") for s in spans)
+    lines = "".join(s.text if s.is_break else s.text.replace("\n", " ") for s in spans)
     return "\n".join(" ".join(line.split()) for line in lines.split("\n")).strip()
 
 

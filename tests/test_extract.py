@@ -1,8 +1,13 @@
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.cleaner import clean as extract_html
-from scraper.cleaner.linefilter import drop_chrome_lines, is_chrome_line
+from scraper.cleaner.linefilter import chrome_free, is_chrome_line
 from scraper.metadata import read_metadata
+
+
+def drop_chrome_lines(text: str) -> str:
+    paragraphs = text.split("\n\n")
+    return "\n\n".join(paragraphs[i] for i in chrome_free(paragraphs))
 
 ARTICLE = """<html><head><title>A headline | Example News</title>
 <script type="application/ld+json">{"@type": "NewsArticle", "headline": "A headline",

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
-from scraper.cleaner.pipeline import _tidy
+from scraper.cleaner.tidy import tidy
+
+
+def _tidy(text: str, drop: list[re.Pattern[str]], title: str | None, author: str | None) -> str:
+    paragraphs = text.split("\n\n")
+    kept = tidy(paragraphs, drop=drop, title=title, author=author)
+    return "\n\n".join(" ".join(paragraphs[i].split()) for i in kept)
 
 TITLE = "How the river towns rebuilt after the flood"
 BODY = "The first paragraph of the story, long enough to be prose that the reader came for."

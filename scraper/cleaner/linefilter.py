@@ -14,8 +14,9 @@ go too: a heading with nothing after it introduces nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-__all__ = ["CHROME_LINES", "drop_chrome_lines", "is_chrome_line"]
+__all__ = ["CHROME_LINES", "chrome_free", "is_chrome_line"]
 
 CHROME_LINES = frozenset(
     {
@@ -175,16 +176,23 @@ def is_chrome_line(line: str) -> bool:
     return count <= _NOTICE_WORDS and bool(_NOTICE.match(words))
 
 
-def drop_chrome_lines(text: str) -> str:
-    """``text`` (paragraphs split by a blank line) without chrome lines and trailing labels."""
-    blocks = []
-    for block in text.split("\n\n"):
-        lines = [ln for ln in block.split("\n") if not is_chrome_line(ln)]
-        if any(ln.strip() for ln in lines):
-            blocks.append("\n".join(lines))
-    while len(blocks) > 1 and _is_label(blocks[-1]):
-        blocks.pop()
-    return "\n\n".join(blocks)
+def chrome_free(paragraphs: Sequence[str], verbatim: Sequence[bool] = ()) -> list[int]:
+    """The indices of ``paragraphs`` that are not chrome: a paragraph goes when each of
+    its lines is a chrome line, and short labels left at the end go. ``verbatim``
+    paragraphs (code) are never chrome."""
+    kept = []
+    for index, paragraph in enumerate(paragraphs):
+        code = index < len(verbatim) and verbatim[index]
+        lines = paragraph.split("\n")
+        if code or any(ln.strip() and not is_chrome_line(ln) for ln in lines):
+            kept.append(index)
+    while len(kept) > 1 and not _verbatim(verbatim, kept[-1]) and _is_label(paragraphs[kept[-1]]):
+        kept.pop()
+    return kept
+
+
+def _verbatim(verbatim: Sequence[bool], index: int) -> bool:
+    return index < len(verbatim) and verbatim[index]
 
 
 def _is_label(block: str) -> bool:

@@ -2,28 +2,29 @@
 
 decode → parse once (lexbor) → site rule (``remove``, ``content``) → JSON-LD, read once →
 prune chrome → metadata → the page's structure (``structure.page_units``) → the page's
-blocks and the lxml tree → readings and the choice among them → gap fill → chrome lines
-and the site's ``drop_lines`` → the kept paragraphs dressed in the page's structure.
+blocks and the lxml tree → readings and the choice among them → gap fill → the kept
+paragraphs laid over the page's structure (``structure.align``) → chrome lines, the
+site's ``drop_lines``, repeats (``linefilter``, ``tidy``) → the document's blocks.
 Plain-text input skips the HTML stages and goes through ``textdump``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.cleaner.gapfill import fill_gaps
-from scraper.cleaner.linefilter import drop_chrome_lines
+from scraper.cleaner.linefilter import chrome_free
 from scraper.cleaner.pageblocks import content_root, page_blocks
 from scraper.cleaner.prune import prune_chrome
 from scraper.cleaner.readings import choose_reading, lxml_tree
-from scraper.cleaner.structure import dress, page_units
+from scraper.cleaner.structure import Unit, align, compose, page_units
 from scraper.cleaner.textdump import clean_text_dump, looks_like_html
+from scraper.cleaner.tidy import one_line, tidy
 from scraper.config import Config, SiteRule
-from scraper.document import Document
+from scraper.document import Block, Document
 from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, ExtractionError
 from scraper.htmlparse import parse_html
@@ -31,14 +32,6 @@ from scraper.metadata import complete_metadata, declared_kind, read_json_ld, rea
 
 __all__ = ["apply_site_rule", "clean"]
 
-_SPACE = re.compile(r"[ \t\u00a0]+")
-# The title is looked for among the first blocks; lines above it this short are chrome.
-TITLE_SEARCH_BLOCKS = 10
-ABOVE_TITLE_MAX_WORDS = 12
-# A paragraph this long said twice word for word is one said once (a promotion banner
-# shown at the top and bottom, a tab's text in its desktop and mobile copies).
-REPEAT_MIN_WORDS = 15
-_WORD = re.compile(r"\w+")
 
 
 def clean(
@@ -70,9 +63,8 @@ def clean(
 
     if not looks_like_html(html):
         dump = clean_text_dump(html, drop)
-        title, author = _one_line(dump.title), _one_line(dump.author)
-        text = _tidy(dump.text, drop, title, author)
-        blocks = dress(_paragraphs(text, where), [])
+        title, author = one_line(dump.title), one_line(dump.author)
+        blocks = _blocks(_paragraphs(dump.text, where), [], drop, title, author, where)
         return Document(blocks, title=title, author=author, url=url, site=site_name or host)
 
     tree = parse_html(html)
@@ -84,27 +76,52 @@ def clean(
     parsed = lxml_tree(tree)
     if parsed is not None:
         meta = complete_metadata(meta, parsed, url)
-    units = page_units(tree, url)
+    structure = page_units(tree, url)
     root = content_root(tree)
     page = page_blocks(root) if root is not None else []
     choice = choose_reading(parsed, page, meta.kind, url)
     text = choice.text if choice.from_blocks else fill_gaps(choice.text, page)
-    title, author = _one_line(meta.title), _one_line(meta.author)
-    text = _tidy(drop_chrome_lines(text), drop, title, author)
+    title, author = one_line(meta.title), one_line(meta.author)
+    blocks = _blocks(_paragraphs(text, where), structure, drop, title, author, where)
     return Document(
-        dress(_paragraphs(text, where), units),
-        title=title,
-        author=author,
-        date=meta.date,
-        url=url,
-        site=site_name or host,
+        blocks, title=title, author=author, date=meta.date, url=url, site=site_name or host
     )
 
 
 def _paragraphs(text: str, where: str) -> list[str]:
-    if not text:
+    if not text.strip():
         raise ExtractionError(f"{where}: no article text found")
     return text.split("\n\n")
+
+
+def _blocks(
+    paragraphs: list[str],
+    structure: list[Unit],
+    drop: list[re.Pattern[str]],
+    title: str | None,
+    author: str | None,
+    where: str,
+) -> tuple[Block, ...]:
+    """The kept paragraphs laid over the page's structure, less chrome lines, the site's
+    ``drop_lines``, title and byline repeats and repeated paragraphs (code is judged by
+    ``drop_lines`` alone), as the document's blocks."""
+    runs = align(paragraphs, structure)
+    verbatim = [False] * len(paragraphs)
+    for run in runs:
+        if run.verbatim:
+            verbatim[run.first : run.last + 1] = [True] * (run.last + 1 - run.first)
+    index = chrome_free(paragraphs, verbatim)
+    keep = tidy(
+        [paragraphs[i] for i in index],
+        drop=drop,
+        title=title,
+        author=author,
+        verbatim=[verbatim[i] for i in index],
+    )
+    blocks = compose(paragraphs, runs, {index[k] for k in keep})
+    if not blocks:
+        raise ExtractionError(f"{where}: no article text found")
+    return blocks
 
 
 def apply_site_rule(tree: LexborHTMLParser, rule: SiteRule) -> LexborHTMLParser:
@@ -123,67 +140,3 @@ def apply_site_rule(tree: LexborHTMLParser, rule: SiteRule) -> LexborHTMLParser:
             body = "".join(node.html or "" for node in nodes)
             tree = LexborHTMLParser(f"<html>{head}<body>{body}</body></html>")
     return tree
-
-
-def _one_line(value: str | None) -> str | None:
-    """Metadata on one line, without icon-font glyphs or heading anchors (¶, #) at its end."""
-    if not value:
-        return None
-    value = "".join(c for c in value if unicodedata.category(c) != "Co")
-    return " ".join(value.split()).rstrip(" ¶#§") or None
-
-
-def _words(text: str) -> str:
-    """Text reduced to its words, so that "Quickstart ¶" and "Quickstart¶" compare equal."""
-    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
-
-
-def _tidy(text: str, drop: list[re.Pattern[str]], title: str | None, author: str | None) -> str:
-    """One paragraph per block; drop the site's ``drop_lines``, the short lines above the
-    title, a repeated title or byline (unless they are all the text there is), and the
-    second time a long paragraph is said word for word."""
-    heading = {_words(s) for s in (title, author, f"by {author}" if author else None) if s}
-    heading.discard("")
-    # a repeated title or byline is a short block: longer ones are not read word by word
-    longest = 4 * max(map(len, heading), default=0) + 40
-    blocks = [_SPACE.sub(" ", block).strip() for block in text.split("\n\n")]
-    blocks = [block for block in blocks if block]
-    kept = [b for b in blocks[_title_index(blocks, title, longest) :] if not _dropped(b, drop)]
-    out = [b for b in kept if len(b) > longest or _words(b) not in heading]
-    # a link post or a photo page shows only its title: that is its text, not a repeat
-    return "\n\n".join(_first_of_repeats(out or kept))
-
-
-def _first_of_repeats(blocks: list[str]) -> list[str]:
-    """Each long paragraph once, except in a quotation: the paragraphs after a short line
-    ending in a colon ("Allan wrote:", "Let's say it again:") until the next short line."""
-    seen: set[str] = set()
-    out = []
-    quoting = False
-    for block in blocks:
-        if block.count(" ") + 1 < REPEAT_MIN_WORDS:
-            quoting = block.endswith(":")
-        elif block in seen and not quoting:
-            continue
-        else:
-            seen.add(block)
-        out.append(block)
-    return out
-
-
-def _dropped(block: str, drop: list[re.Pattern[str]]) -> bool:
-    return any(p.search(block) for p in drop)
-
-
-def _title_index(blocks: list[str], title: str | None, longest: int) -> int:
-    """Where the article starts: at its title, when the title is among the first blocks
-    and only short lines come before it (breadcrumbs, a sale banner, skip links,
-    "9 min read"); otherwise at the first block (BENCHMARKS.md, step 15)."""
-    wanted = _words(title) if title else ""
-    if not wanted:
-        return 0
-    for index, block in enumerate(blocks[: TITLE_SEARCH_BLOCKS + 1]):
-        if len(block) <= longest and _words(block) == wanted:
-            above = blocks[:index]
-            return index if all(b.count(" ") < ABOVE_TITLE_MAX_WORDS for b in above) else 0
-    return 0

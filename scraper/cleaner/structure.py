@@ -7,10 +7,13 @@ here, from the pruned page's own markup: ``page_units`` walks the DOM into leaf 
 row, a ``pre`` kept verbatim), each with its inline spans (links resolved against the
 page URL, emphasis, code, line breaks) and its containers (lists, items, quotes).
 
-``dress`` then lays the kept paragraphs over those units: a run of kept paragraphs
-whose letters and digits are exactly those of consecutive units, start to end, becomes
-those units' blocks; a paragraph no unit matches stays a plain paragraph with its own
-text. So structure never adds or loses words: a unit is used only when the reading kept
+``align`` then lays the kept paragraphs over those units: a run of kept paragraphs
+whose letters and digits are exactly those of consecutive units, start to end, is
+those units. The filters judge the paragraphs, knowing which runs are code; ``compose``
+then builds the blocks: a run all of whose paragraphs stayed is its units, nested in
+their lists, quotes and tables; any other paragraph stays a plain one, with its own text.
+
+So structure never adds or loses words: a unit is used only when the reading kept
 all of its text, and what the reading kept is never dropped.
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -36,7 +40,7 @@ from scraper.document import (
     plain,
 )
 
-__all__ = ["Unit", "dress", "page_units"]
+__all__ = ["Run", "Unit", "align", "compose", "page_units"]
 
 _SKIP = frozenset({"script", "style", "template", "head", "title", "svg", "select", "option"})
 _BLOCK = frozenset(
@@ -254,31 +258,32 @@ def _is_data_table(node: LexborNode) -> bool:
 # --- laying the kept paragraphs over the units ------------------------------------------
 
 
-def dress(paragraphs: list[str], units: list[Unit]) -> tuple[Block, ...]:
-    """The kept ``paragraphs`` as blocks: runs of them that are exactly consecutive units
-    take those units' structure; the others stay plain paragraphs."""
-    if not paragraphs:
-        return ()
+@dataclass(frozen=True)
+class Run:
+    """Kept paragraphs ``first`` to ``last`` and the units they are exactly, if any."""
+
+    first: int
+    last: int
+    units: tuple[Unit, ...] = ()
+
+    @property
+    def verbatim(self) -> bool:
+        return any(u.kind == "pre" for u in self.units)
+
+
+def align(paragraphs: list[str], units: list[Unit]) -> list[Run]:
+    """The kept ``paragraphs`` as runs: a run of them that is exactly consecutive units,
+    start to end, carries those units; every other paragraph is a run of its own.
+    Paragraphs without a letter or digit (a code block's ``}``, a ``***`` rule) are in
+    no run."""
     keys = [letters_and_digits(p) for p in paragraphs]
     whole = "".join(keys)
-    starts: dict[int, int] = {}  # key offset where a paragraph starts → its index
-    ends: dict[int, int] = {}
-    offset = 0
-    for index, key in enumerate(keys):
-        if key:
-            starts.setdefault(offset, index)
-            offset += len(key)
-            ends[offset] = index
+    offsets = list(accumulate((len(k) for k in keys), initial=0))
+    starts = {offsets[i]: i for i in reversed(range(len(keys))) if keys[i]}
+    ends = {offsets[i + 1]: i for i in range(len(keys)) if keys[i]}
     matches = _match(whole, starts, ends, units)
-    out: list[Block] = []
-    taken: list[Unit] = []
-    index = 0
-    m = 0
-    offset = 0
-    offsets = []
-    for key in keys:
-        offsets.append(offset)
-        offset += len(key)
+    out: list[Run] = []
+    index = m = 0
     while index < len(paragraphs):
         if not keys[index]:
             index += 1
@@ -286,25 +291,35 @@ def dress(paragraphs: list[str], units: list[Unit]) -> tuple[Block, ...]:
         begin = offsets[index]
         while m < len(matches) and matches[m][0] < begin:
             m += 1
-        run_end, last = begin, m
-        found = None
+        run_end, last, found = begin, m, -1
         while last < len(matches) and matches[last][0] == run_end:
             run_end = matches[last][1]
             last += 1
             if run_end in ends:
-                found = (ends[run_end], last)
+                found = ends[run_end]
                 break
-        if found is None:
-            out.extend(_build(taken))
-            taken = []
-            out.append(Paragraph((Span(paragraphs[index]),)))
+        if found < 0:
+            out.append(Run(index, index))
             index += 1
             continue
-        taken.extend(units[u] for _, _, u in matches[m : found[1]])
-        m = found[1]
-        index = found[0] + 1
-    out.extend(_build(taken))
-    return tuple(out)
+        out.append(Run(index, found, tuple(units[u] for _, _, u in matches[m:last])))
+        m, index = last, found + 1
+    return out
+
+
+def compose(paragraphs: list[str], runs: list[Run], kept: set[int]) -> tuple[Block, ...]:
+    """The document's blocks: a run whose paragraphs were all kept is its units; of the
+    others, each kept paragraph (each line of it) is a plain paragraph."""
+    units: list[Unit] = []
+    for run in runs:
+        indices = range(run.first, run.last + 1)
+        if run.units and all(i in kept for i in indices if letters_and_digits(paragraphs[i])):
+            units.extend(run.units)
+            continue
+        for i in indices:
+            if i in kept:
+                units.extend(Unit("p", (Span(line),)) for line in paragraphs[i].split("\n"))
+    return tuple(_build([u for u in units if u.key().strip()]))
 
 
 def _match(

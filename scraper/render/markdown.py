@@ -139,28 +139,65 @@ def _merged(spans: tuple[Span, ...], links: bool) -> list[Span]:
 
 
 def inline(spans: tuple[Span, ...], *, links: bool = False) -> str:
-    """Inline markdown for ``spans``: escaped text, code spans, emphasis, links, breaks."""
-    out = []
+    """Inline markdown for ``spans``: escaped text, code spans, emphasis, links, breaks.
+
+    Emphasis is written only where CommonMark reads it back (its delimiters flanking the
+    text); elsewhere the words stay, unmarked."""
+    pieces: list[tuple[str, str, str, str]] = []  # (lead, marker, core, trail)
     for span in _merged(spans, links):
         if span.is_break:
-            out.append("\\\n")
+            pieces.append(("", "", "\\\n", ""))
             continue
         if span.code:
             text = _code_span(" ".join(span.text.split()))
         else:
-            text = _mark(escape_inline(" ".join(span.text.split("\n"))), span)
-        if span.href and text.strip():
-            lead, core, trail = _edges(text)
-            text = f"{lead}[{core}]({_destination(span.href)}){trail}"
-        out.append(text)
-    joined = "".join(out)
+            text = escape_inline(" ".join(span.text.split("\n")))
+        lead, core, trail = _edges(text)
+        if span.href and core:
+            core = f"[{core}]({_destination(span.href)})"
+        marker = "" if span.code else ("**" if span.strong else "") + ("*" if span.emphasis else "")
+        pieces.append((lead, marker if core else "", core, trail))
+    out = []
+    for n, (lead, marker, core, trail) in enumerate(pieces):
+        if marker and not lead and out and out[-1].endswith("*") and not out[-1].endswith("\\*"):
+            marker = ""  # right after another emphasis: the two runs of * would merge
+        if marker:
+            before = ("".join(out) + lead)[-1:] or " "
+            after = (trail or _first_char(pieces[n + 1 :]))[:1] or " "
+            if not (_opens(before, core[0]) and _closes(core[-1], after)):
+                marker = ""
+        out.append(f"{lead}{marker}{core}{marker[::-1]}{trail}")
     # spaces collapsed, no break at either end, and line starts escaped after the breaks
-    lines = [" ".join(line.split()) for line in joined.split("\\\n")]
+    lines = [" ".join(line.split()) for line in "".join(out).split("\\\n")]
     while lines and not lines[-1]:
         lines.pop()
     while lines and not lines[0]:
         lines.pop(0)
     return "\\\n".join(_escape_line_start(line) for line in lines)
+
+
+def _first_char(pieces: list[tuple[str, str, str, str]]) -> str:
+    for lead, marker, core, trail in pieces:
+        text = lead + marker + core + trail
+        if text:
+            return text[0]
+    return ""
+
+
+def _punctuation(char: str) -> bool:
+    return not char.isalnum() and not char.isspace()
+
+
+def _opens(before: str, first: str) -> bool:
+    """A ``*`` run between ``before`` and ``first`` is left-flanking (CommonMark 6.2)."""
+    return not first.isspace() and (
+        not _punctuation(first) or before.isspace() or _punctuation(before)
+    )
+
+
+def _closes(last: str, after: str) -> bool:
+    """A ``*`` run between ``last`` and ``after`` is right-flanking."""
+    return not last.isspace() and (not _punctuation(last) or after.isspace() or _punctuation(after))
 
 
 def escape_inline(text: str) -> str:
@@ -173,16 +210,6 @@ def _edges(text: str) -> tuple[str, str, str]:
         return text, "", ""
     start = text.index(core[0])
     return text[:start], core, text[start + len(core) :]
-
-
-def _mark(text: str, span: Span) -> str:
-    marker = ("**" if span.strong else "") + ("*" if span.emphasis else "")
-    if not marker:
-        return text
-    lead, core, trail = _edges(text)
-    if not core:
-        return text
-    return f"{lead}{marker}{core}{marker[::-1]}{trail}"
 
 
 def _code_span(text: str) -> str:

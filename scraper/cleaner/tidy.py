@@ -1,0 +1,96 @@
+"""The last pass over the kept paragraphs: where the article starts, the site's
+``drop_lines``, repeats of the title or byline, and long paragraphs said twice.
+
+It works on the paragraphs' texts and answers which to keep, so that the document's
+blocks (``scraper.cleaner.structure``) stay whole: a code block is never cut by it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+__all__ = ["ABOVE_TITLE_MAX_WORDS", "REPEAT_MIN_WORDS", "TITLE_SEARCH_BLOCKS", "one_line", "tidy"]
+
+_SPACE = re.compile(r"[ \t\u00a0]+")
+_WORD = re.compile(r"\w+")
+# The title is looked for among the first blocks; lines above it this short are chrome.
+TITLE_SEARCH_BLOCKS = 10
+ABOVE_TITLE_MAX_WORDS = 12
+# A paragraph this long said twice word for word is one said once (a promotion banner
+# shown at the top and bottom, a tab's text in its desktop and mobile copies).
+REPEAT_MIN_WORDS = 15
+
+
+def one_line(value: str | None) -> str | None:
+    """Metadata on one line, without icon-font glyphs or heading anchors (¶, #) at its end."""
+    if not value:
+        return None
+    value = "".join(c for c in value if unicodedata.category(c) != "Co")
+    return " ".join(value.split()).rstrip(" ¶#§") or None
+
+
+def tidy(
+    paragraphs: Sequence[str],
+    *,
+    drop: Sequence[re.Pattern[str]] = (),
+    title: str | None = None,
+    author: str | None = None,
+    verbatim: Sequence[bool] = (),
+) -> list[int]:
+    """The indices of ``paragraphs`` to keep: from the title on, when only short lines
+    come before it; without the site's ``drop_lines``, a repeated title or byline (unless
+    they are all the text there is), and the second time a long paragraph is said word
+    for word. ``verbatim`` paragraphs (code) are never taken for a repeat or a title."""
+    heading = {_words(s) for s in (title, author, f"by {author}" if author else None) if s}
+    heading.discard("")
+    # a repeated title or byline is a short block: longer ones are not read word by word
+    longest = 4 * max(map(len, heading), default=0) + 40
+    texts = [_SPACE.sub(" ", p).strip() for p in paragraphs]
+    code = [bool(verbatim[i]) if i < len(verbatim) else False for i in range(len(texts))]
+    present = [i for i, t in enumerate(texts) if t]
+    start = _title_index([texts[i] for i in present], title, longest)
+    kept = [i for i in present[start:] if not any(p.search(texts[i]) for p in drop)]
+    out = [i for i in kept if code[i] or len(texts[i]) > longest or _words(texts[i]) not in heading]
+    # a link post or a photo page shows only its title: that is its text, not a repeat
+    return _first_of_repeats(out or kept, texts, code)
+
+
+def _words(text: str) -> str:
+    """Text reduced to its words, so that "Quickstart ¶" and "Quickstart¶" compare equal."""
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def _first_of_repeats(indices: list[int], texts: list[str], code: list[bool]) -> list[int]:
+    """Each long paragraph once, except in a quotation: the paragraphs after a short line
+    ending in a colon ("Allan wrote:", "Let's say it again:") until the next short line."""
+    seen: set[str] = set()
+    out = []
+    quoting = False
+    for i in indices:
+        block = texts[i]
+        if code[i]:
+            pass
+        elif block.count(" ") + 1 < REPEAT_MIN_WORDS:
+            quoting = block.endswith(":")
+        elif block in seen and not quoting:
+            continue
+        else:
+            seen.add(block)
+        out.append(i)
+    return out
+
+
+def _title_index(blocks: list[str], title: str | None, longest: int) -> int:
+    """Where the article starts: at its title, when the title is among the first blocks
+    and only short lines come before it (breadcrumbs, a sale banner, skip links,
+    "9 min read"); otherwise at the first block (BENCHMARKS.md, step 15)."""
+    wanted = _words(title) if title else ""
+    if not wanted:
+        return 0
+    for index, block in enumerate(blocks[: TITLE_SEARCH_BLOCKS + 1]):
+        if len(block) <= longest and _words(block) == wanted:
+            above = blocks[:index]
+            return index if all(b.count(" ") < ABOVE_TITLE_MAX_WORDS for b in above) else 0
+    return 0
