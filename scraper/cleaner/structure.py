@@ -20,6 +20,7 @@ all of its text, and what the reading kept is never dropped.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate
 from urllib.parse import urljoin
@@ -61,6 +62,8 @@ _LANGUAGE = re.compile(r"\b(?:language|lang|highlight|brush)[-:_ ]+([\w+#.-]+)",
 _ANCHOR_SIGNS = " \t\n\u00a0¶#§🔗"
 # a longer search for a unit that starts at a paragraph boundary is not worth its time
 _TRIES = 8
+# letters and digits of a unit placed before the others (about six words)
+_ANCHOR = 30
 
 Container = tuple[str, int, bool, int]  # (kind "list" | "item" | "quote", id, ordered, start)
 
@@ -326,28 +329,94 @@ def _match(
     whole: str, starts: dict[int, int], ends: dict[int, int], units: list[Unit]
 ) -> list[tuple[int, int, int]]:
     """(start, end, unit index) of the units found in ``whole``, in order: each starts where
-    a paragraph or the previous unit does and ends where a paragraph or the next unit does."""
-    unit_keys = [letters_and_digits(u.key()) for u in units]
+    a paragraph or the previous unit does and ends where a paragraph or the next unit does.
+
+    Long units are placed first, as anchors; a short one ("Features", "Home") is then
+    looked for only between the anchors around it, so that a menu's label cannot match
+    a heading far down the text and skip everything between."""
+    keys = [letters_and_digits(u.key()) for u in units]
+    seen = Counter(keys)  # a text the page shows twice (a contents list) is no anchor
+    long = [i for i, k in enumerate(keys) if len(k) >= _ANCHOR and seen[k] == 1]
+    anchors = _find(whole, starts, ends, keys, long)
+    order = sorted(anchors)
     out: list[tuple[int, int, int]] = []
-    cursor = 0
-    last_end = -1
-    for index, key in enumerate(unit_keys):
+    cursor, last_end, next_anchor = 0, -1, 0
+    for index, key in enumerate(keys):
         if not key:
             continue
-        following = next((k for k in unit_keys[index + 1 : index + 4] if k), "")
-        found = whole.find(key, cursor)
-        tries = 0
-        while found >= 0 and tries < _TRIES:
-            end = found + len(key)
-            if (found in starts or found == last_end) and (
-                end in ends or (following and whole.startswith(following, end))
-            ):
-                out.append((found, end, index))
+        if index in anchors:
+            start, end = anchors[index]
+            if start >= cursor:
+                out.append((start, end, index))
                 cursor = last_end = end
-                break
-            found = whole.find(key, found + 1)
-            tries += 1
+            next_anchor += 1
+            continue
+        while next_anchor < len(order) and order[next_anchor] < index:
+            next_anchor += 1
+        limit = anchors[order[next_anchor]][0] if next_anchor < len(order) else len(whole)
+        found = _place(whole, starts, ends, keys, index, cursor, last_end, limit)
+        if found is not None and _better_later(whole, keys, index, found[1], order, next_anchor):
+            continue
+        if found is not None:
+            out.append((found[0], found[1], index))
+            cursor = last_end = found[1]
     return out
+
+
+def _better_later(
+    whole: str, keys: list[str], index: int, end: int, order: list[int], next_anchor: int
+) -> bool:
+    """Whether a later unit with the same text (before the next anchor) fits the text
+    better: the unit after it follows on where the one after ``index`` does not (a
+    table of contents repeats the headings of the page)."""
+    stop = order[next_anchor] if next_anchor < len(order) else len(keys)
+    key = keys[index]
+
+    def followed(i: int) -> bool:
+        after = next((k for k in keys[i + 1 : i + 3] if k), "")
+        return bool(after) and whole.startswith(after, end)
+
+    if followed(index):
+        return False
+    return any(keys[j] == key and followed(j) for j in range(index + 1, min(stop, index + 400)))
+
+
+def _find(
+    whole: str, starts: dict[int, int], ends: dict[int, int], keys: list[str], which: list[int]
+) -> dict[int, tuple[int, int]]:
+    placed: dict[int, tuple[int, int]] = {}
+    cursor, last_end = 0, -1
+    for index in which:
+        found = _place(whole, starts, ends, keys, index, cursor, last_end, len(whole))
+        if found is not None:
+            placed[index] = found
+            cursor = last_end = found[1]
+    return placed
+
+
+def _place(
+    whole: str,
+    starts: dict[int, int],
+    ends: dict[int, int],
+    keys: list[str],
+    index: int,
+    cursor: int,
+    last_end: int,
+    limit: int,
+) -> tuple[int, int] | None:
+    key = keys[index]
+    following = next((k for k in keys[index + 1 : index + 4] if k), "")
+    found = whole.find(key, cursor, limit)
+    tries = 0
+    while found >= 0 and tries < _TRIES:
+        end = found + len(key)
+        if (found in starts or found == last_end) and (
+            end in ends or (following and whole.startswith(following, end))
+        ):
+            return found, end
+        found = whole.find(key, found + 1, limit)
+        tries += 1
+    return None
 
 
 def _build(units: list[Unit]) -> list[Block]:
