@@ -77,7 +77,7 @@ def _visible_text(tree: LexborHTMLParser) -> str:
 def detect_language(text: str) -> str | None:
     """py3langid's guess for ``text``; None when it is not installed or there is no text."""
     try:
-        import py3langid
+        import py3langid  # type: ignore[import-untyped]
     except ImportError:
         return None
     if not text.strip():

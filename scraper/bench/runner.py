@@ -123,6 +123,7 @@ def run(
             for c, t in zip(wcxb_cases, timed, strict=True)
         ]
         for name, timed in wcxb_runs.items()
+        if wcxb_cases  # a set not run has no scores at all
     }
     trafeval = {
         name: [
@@ -130,6 +131,7 @@ def run(
             for c, t in zip(eval_cases, timed, strict=True)
         ]
         for name, timed in eval_runs.items()
+        if eval_cases
     }
     pages: list[PageCase] = [*wcxb_cases, *eval_cases]
     sample = pages[:: max(1, len(pages) // memory_pages)][:memory_pages] if memory_pages else []
