@@ -182,6 +182,7 @@ def test_bench_runs_both_sets_in_one_report_and_csv(tmp_path: Path) -> None:
         assert heading in text
     assert "- WCXB-dev: scraper F1" in text and "- trafilatura-eval: scraper F1" in text
     assert "vs trafilatura (" in text and "vs no comments (" in text
+    assert "Bars of issue 15, in this run:" in text
     with table.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert {(r["benchmark"], r["system"]) for r in rows} == {
