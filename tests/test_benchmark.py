@@ -1,10 +1,31 @@
-"""Benchmark scoring: the WCXB word metric and the best-per-page ceiling."""
+"""Benchmark scoring, page languages, and ``scraper bench`` over both dev sets.
+
+The CLI tests run on the gate pages copied under ``tests/gate`` (no ``../shared`` needed).
+"""
 
 from __future__ import annotations
 
-import pytest
+import csv
+import sys
+from pathlib import Path
 
-from scraper.benchmark import PageScore, best_per_page, word_prf
+import pytest
+from click.testing import CliRunner
+
+from scraper.bench import (
+    ChunkCounts,
+    PageScore,
+    best_per_page,
+    chunk_counts,
+    load_eval_cases,
+    page_language,
+    structure_figures,
+    word_prf,
+)
+from scraper.cli import main
+
+GATE = Path(__file__).parent / "gate"
+EVAL_GATE = GATE / "trafilatura-eval"
 
 
 def _score(system: str, page: str, f1: float, leaks: bool, with_rate: float | None) -> PageScore:
@@ -27,9 +48,12 @@ def _score(system: str, page: str, f1: float, leaks: bool, with_rate: float | No
     )
 
 
+# --- WCXB metric ------------------------------------------------------------------------
+
+
 def test_word_prf_counts_repeated_words_once_each() -> None:
     p, r, f = word_prf("the cat the cat", "the cat sat")
-    assert (p, r) == (pytest.approx(2 / 4), pytest.approx(2 / 3))
+    assert p == pytest.approx(2 / 4) and r == pytest.approx(2 / 3)
     assert f == pytest.approx(2 * p * r / (p + r))
 
 
@@ -51,3 +75,152 @@ def test_best_per_page_leaks_where_every_system_leaks() -> None:
     ours = [_score("ours", "1", 0.9, True, 0.5)]
     theirs = [_score("theirs", "1", 0.6, True, 0.5)]
     assert best_per_page({"ours": ours, "theirs": theirs}).leak_share == 1.0
+
+
+# --- trafilatura-eval chunk metric ------------------------------------------------------
+
+
+def test_chunks_match_with_whitespace_collapsed_on_both_sides() -> None:
+    text = "Erster  Satz\nhier.\n\nZweiter Satz."
+    counts = chunk_counts(text, ["Erster Satz hier.", "Zweiter\tSatz", "fehlt"], ["Impressum"])
+    assert counts == ChunkCounts(tp=2, fn=1, fp=0, tn=1)
+
+
+def test_chunks_are_a_plain_case_sensitive_substring_test() -> None:
+    assert chunk_counts("Impressum und Kontakt", ["impressum"], ["Kontakt"]) == ChunkCounts(
+        tp=0, fn=1, fp=1, tn=0
+    )
+
+
+def test_empty_output_misses_every_with_chunk_and_leaks_nothing() -> None:
+    assert chunk_counts("", ["a b", "c"], ["d"]) == ChunkCounts(tp=0, fn=2, fp=0, tn=1)
+
+
+def test_figures_come_from_counts_summed_over_pages_not_averaged() -> None:
+    pooled = ChunkCounts(tp=1, fn=0, fp=0, tn=1) + ChunkCounts(tp=1, fn=3, fp=1, tn=0)
+    assert pooled == ChunkCounts(tp=2, fn=3, fp=1, tn=1)
+    assert pooled.precision == pytest.approx(2 / 3)
+    assert pooled.recall == pytest.approx(2 / 5)
+    assert pooled.accuracy == pytest.approx(3 / 7)
+    assert pooled.f1 == pytest.approx(2 * (2 / 3) * (2 / 5) / (2 / 3 + 2 / 5))
+
+
+def test_loader_gives_pages_as_bytes_with_their_chunks() -> None:
+    cases = load_eval_cases(EVAL_GATE)
+    assert len(cases) == 30
+    first = cases[0]
+    assert isinstance(first.page(), bytes) and first.with_ and first.without
+    assert [c.id for c in load_eval_cases(EVAL_GATE, every=10)] == [c.id for c in cases[::10]]
+    assert len(load_eval_cases(EVAL_GATE, limit=3)) == 3
+    (only,) = load_eval_cases(EVAL_GATE, ids=["nhk.or.jp.k100.html"])
+    assert only.language.code == "ja"
+
+
+# --- page language ----------------------------------------------------------------------
+
+
+def test_declared_language_keeps_the_primary_subtag() -> None:
+    html = '<html lang="de-AT"><body><p>This text is English.</p></body></html>'
+    lang = page_language(html.encode(), None)
+    assert (lang.code, lang.source, lang.detected) == ("de", "declared", "en")
+
+
+def test_content_language_meta_counts_as_declared() -> None:
+    html = (
+        '<html><head><meta http-equiv="Content-Language" content="fr-FR"></head>'
+        "<body><p>Bonjour</p></body></html>"
+    )
+    assert page_language(html, None).code == "fr"
+
+
+def test_undeclared_chinese_page_is_detected() -> None:
+    html = "<html><body><p>新华社北京2月19日电，今天上午，国务院召开常务会议。</p></body></html>"
+    lang = page_language(html.encode("gb18030"), None)  # not UTF-8: decoded first
+    assert (lang.code, lang.source) == ("zh", "detected")
+
+
+def test_without_a_detector_the_domain_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "py3langid", None)  # import fails: not installed
+    html = "<html><body><p>Ein Satz.</p></body></html>"
+    assert page_language(html, "https://www.example.de/a").code == "de"
+    assert page_language(html, "https://example.com/a").source == "unknown"
+
+
+def test_structure_figures_are_empty_until_documents_have_blocks() -> None:
+    from scraper import Document
+
+    assert structure_figures(object(), Document(text="One paragraph.")) == {}
+
+
+# --- scraper bench ----------------------------------------------------------------------
+
+
+def _bench(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        main,
+        [
+            "bench",
+            "--wcxb-dir",
+            str(GATE),
+            "--trafeval-dir",
+            str(EVAL_GATE),
+            "--memory-pages",
+            "0",
+            "-q",
+            *args,
+        ],
+    )
+    return result.exit_code, result.output
+
+
+def test_bench_runs_both_sets_in_one_report_and_csv(tmp_path: Path) -> None:
+    report, table = tmp_path / "report.md", tmp_path / "pages.csv"
+    code, output = _bench("--limit", "2", "--out", str(report), "--csv", str(table))
+    assert code == 0, output
+    text = report.read_text(encoding="utf-8")
+    for heading in ("### Verdict", "### WCXB-dev", "### trafilatura-eval", "#### By language"):
+        assert heading in text
+    assert "- WCXB-dev: scraper F1" in text and "- trafilatura-eval: scraper F1" in text
+    assert "vs trafilatura (" in text and "vs no comments (" in text
+    assert "Bars of issue 15, in this run:" in text
+    with table.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {(r["benchmark"], r["system"]) for r in rows} == {
+        (b, s) for b in ("wcxb", "trafeval") for s in ("scraper", "trafilatura", "trafilatura-nc")
+    }
+    assert len(rows) == 2 * 2 * 3
+    assert all(r["tp"] for r in rows if r["benchmark"] == "trafeval")
+
+
+def test_bench_chooses_one_set_and_picks_pages_by_id() -> None:
+    code, output = _bench(
+        "--bench", "trafeval", "--systems", "scraper", "--ids", "nhk.or.jp.k100.html"
+    )
+    assert code == 0, output
+    assert "### WCXB-dev" not in output
+    assert "| ja | 1 |" in output
+
+
+def test_bench_ids_may_name_pages_of_both_sets() -> None:
+    code, output = _bench("--systems", "scraper", "--ids", "0001,nhk.or.jp.k100.html")
+    assert code == 0, output
+    assert "### WCXB-dev" in output and "### trafilatura-eval" in output
+
+
+def test_bench_names_an_unknown_id_in_one_line() -> None:
+    code, output = _bench("--systems", "scraper", "--ids", "0001,nope")
+    assert code == 4
+    assert output.strip().splitlines() == ["Error: no page with id nope in the chosen benchmarks"]
+
+
+def test_bench_rejects_an_unknown_benchmark_as_usage_error() -> None:
+    code, output = _bench("--bench", "wcxb,other")
+    assert code == 2 and "unknown benchmark other" in output
+
+
+def test_bench_names_a_folder_that_is_not_a_benchmark(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["bench", "--bench", "trafeval", "--trafeval-dir", str(tmp_path), "-q"]
+    )
+    assert result.exit_code == 4
+    assert "not a trafilatura-eval folder" in result.output
