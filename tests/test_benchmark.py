@@ -19,7 +19,6 @@ from scraper.bench import (
     chunk_counts,
     load_eval_cases,
     page_language,
-    structure_figures,
     word_prf,
 )
 from scraper.cli import main
@@ -146,13 +145,22 @@ def test_without_a_detector_the_domain_decides(monkeypatch: pytest.MonkeyPatch) 
     assert page_language(html, "https://example.com/a").source == "unknown"
 
 
-def test_structure_figures_are_empty_until_documents_have_blocks() -> None:
-    from scraper import Document
+def test_structure_figures_count_kept_code_headings_and_items() -> None:
+    from scraper import clean
+    from scraper.bench.structure import structure_counts
 
-    assert structure_figures(object(), Document(text="One paragraph.")) == {}
-
-
-# --- scraper bench ----------------------------------------------------------------------
+    page = (
+        "<html><body><article><h1>Title</h1>"
+        + "<p>The council met on Tuesday and agreed the new budget for the town in full.</p>" * 4
+        + "<h2>What comes next for the town</h2><ul><li>First the roads get mended.</li>"
+        "<li>Then the bridges get painted next spring.</li></ul>"
+        "<pre>make all\n  make install</pre></article></body></html>"
+    )
+    counts = structure_counts(page, clean(page, "https://example.com/a"))
+    assert counts.headings_kept == counts.headings_same == 1
+    assert counts.items_kept == counts.items_same == 2
+    assert counts.code_kept == counts.code_same == 1
+    assert counts.words == counts.words_found > 20
 
 
 def _bench(*args: str) -> tuple[int, str]:

@@ -8,12 +8,13 @@ import os
 import platform
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from scraper.bench.runner import Result
+from scraper.bench.structure import structure_shares
 from scraper.bench.trafeval import NO_SPACE_LANGUAGES, ChunkCounts, ChunkScore, total
 from scraper.bench.wcxb import PageScore, best_per_page, summarise
 
@@ -250,25 +251,24 @@ def _speed_table(result: Result) -> Iterator[str]:
 
 
 def _structure_lines(result: Result) -> Iterator[str]:
-    sets: list[tuple[str, Sequence[Mapping[str, float]]]] = []
+    sets: list[tuple[str, list[dict[str, float]]]] = []
     if "scraper" in result.wcxb:
-        sets.append(("WCXB-dev", [s.structure for s in result.wcxb["scraper"]]))
+        sets.append(("WCXB-dev", [dict(s.structure) for s in result.wcxb["scraper"]]))
     if "scraper" in result.trafeval:
-        sets.append(("trafilatura-eval", [s.structure for s in result.trafeval["scraper"]]))
-    keys = sorted({k for _, figures in sets for f in figures for k in f})
-    if not keys:
-        yield (
-            "None yet: `scraper.bench.structure.structure_figures()` returns nothing while "
-            "`Document` has no `blocks`."
-        )
-        return
-    yield "| set | " + " | ".join(keys) + " |"
-    yield "|---|" + "---|" * len(keys)
+        sets.append(("trafilatura-eval", [dict(s.structure) for s in result.trafeval["scraper"]]))
+    yield (
+        "Of the source's `pre`, `h2`–`h4` and `li` whose text scraper kept as whole "
+        "paragraphs, the share rendered as a code block with the same lines, as a heading, "
+        "as a list item; and the share of the text's words found in the markdown read back "
+        "by markdown-it-py (pooled over pages)."
+    )
+    yield ""
+    names = ["code blocks", "headings", "list items", "words in the markdown"]
+    yield "| set | " + " | ".join(names) + " |"
+    yield "|---|" + "---|" * len(names)
     for bench, figures in sets:
-        cells = []
-        for k in keys:
-            values = [f[k] for f in figures if k in f]
-            cells.append(f"{statistics.fmean(values):.3f}" if values else "–")
+        shares = structure_shares(figures)
+        cells = [f"{shares[n]:.3f}" if shares[n] is not None else "–" for n in names]
         yield f"| {bench} | " + " | ".join(cells) + " |"
 
 
