@@ -127,7 +127,7 @@ class PostgresStore:
                 self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
-                        self._db.execute(statement)  # type: ignore[arg-type] (static text)
+                        self._db.execute(statement)
                 row = self._db.execute(
                     "SELECT value FROM scraper_meta WHERE key='schema'"
                 ).fetchone()
@@ -236,7 +236,7 @@ class PostgresStore:
         return [self._run(row) for row in rows]
 
     def counts(self, run_id: int) -> dict[str, int]:
-        counts = dict.fromkeys(OUTCOMES, 0)
+        counts: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
         for outcome, n in self._db.execute(
             "SELECT outcome, COUNT(*) FROM frontier WHERE run_id=%s AND state='done'"
             " GROUP BY outcome",
@@ -576,12 +576,12 @@ class PostgresStore:
             raise StateError(f"{_redact(self.dsn)}: crawl state: {first}") from exc
 
     def _one(self, query: str, params: Any = None) -> tuple[Any, ...]:
-        row = self._db.execute(query, params).fetchone()  # type: ignore[arg-type]
+        row = self._db.execute(query, params).fetchone()
         assert row is not None
         return tuple(row)
 
     def _opt(self, query: str, params: Any = None) -> tuple[Any, ...] | None:
-        row = self._db.execute(query, params).fetchone()  # type: ignore[arg-type]
+        row = self._db.execute(query, params).fetchone()
         return tuple(row) if row is not None else None
 
     def _run(self, row: tuple[Any, ...]) -> RunInfo:
