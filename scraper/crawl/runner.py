@@ -666,8 +666,9 @@ class Crawler:
         detail: str = "",
     ) -> None:
         try:
-            if self.store.complete(item, outcome, record, found, also):
-                self._dirty = True
+            self.store.complete(item, outcome, record, found, also)
+            # Look again: new links, or the host's last URL done (no lease left to wait for).
+            self._dirty = True
         except LeaseLost as exc:
             # Our lease ran out and another worker owns the URL now: its result stands.
             self.emit(PageDone(run.info.site, item.url, "lost", status, str(exc)))
