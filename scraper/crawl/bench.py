@@ -510,6 +510,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--kill-one", action="store_true", help="SIGKILL one PostgreSQL worker")
     parser.add_argument("--dsn", help="a PostgreSQL to use (default: start one)")
     parser.add_argument(
+        "--done-when",
+        action="store_true",
+        help="also: 3 PostgreSQL workers on --hosts × 60 pages with delay 0.1, then again"
+        " with one of them killed part-way",
+    )
+    parser.add_argument(
         "--no-baseline-above",
         type=int,
         default=2000,
@@ -531,6 +537,23 @@ def main(argv: list[str] | None = None) -> None:
                 procs=tuple(args.procs),
                 delay=args.delay,
                 kill_one=args.kill_one,
+                dsn=args.dsn,
+            )
+            for result in got:
+                print(json.dumps(result), file=sys.stderr, flush=True)
+            results += got
+    if args.done_when:
+        for kill in (False, True):
+            got = run(
+                args.hosts * 60,
+                args.hosts,
+                args.workers,
+                args.concurrency,
+                baseline=False,
+                store="postgres",
+                procs=(3,),
+                delay=0.1,
+                kill_one=kill,
                 dsn=args.dsn,
             )
             for result in got:
