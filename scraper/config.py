@@ -97,6 +97,18 @@ class CrawlSettings(_Model):
     workers: int = Field(0, ge=0, description="cleaning processes; 0 means one per core")
     robots_ttl: Duration = Field(86400.0, le=86400, description="robots.txt cache, ≤ 24 h")
     robots_retry: Duration = Field(300.0, description="ask again after a 5xx robots.txt")
+    store: str = Field("sqlite", description="sqlite, or a PostgreSQL DSN shared by workers")
+    lease: Duration = Field(60.0, ge=1, description="a worker's hold on URLs and hosts")
+
+    @field_validator("store")
+    @classmethod
+    def _check_store(cls, store: str) -> str:
+        store = store.strip()
+        if store != "sqlite" and not store.startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                f"not a store: {store!r} (use sqlite, or a DSN postgresql://user@host/db)"
+            )
+        return store
 
 
 class SiteRule(_Model):

@@ -12,14 +12,16 @@ from types import FrameType
 from typing import Any
 
 import click
+from pydantic import ValidationError
 from rich.console import Console
 
-from scraper.config import load_config
+from scraper.config import CrawlSettings, load_config
 from scraper.crawl.events import Event
 from scraper.crawl.progress import LiveDisplay, LogLines, summary_json, summary_table
 from scraper.crawl.runner import crawl_due, watch
-from scraper.crawl.store import SQLiteStore
+from scraper.crawl.store import open_store
 from scraper.document import FORMATS
+from scraper.errors import ConfigError
 
 __all__ = ["crawl_command"]
 
@@ -53,6 +55,12 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[list[int]]:
     "--watch", "watch_mode", is_flag=True, help="Crawl sites as they fall due until a signal."
 )
 @click.option("--state-dir", type=click.Path(file_okay=False), help="Crawl state directory.")
+@click.option(
+    "--store",
+    "store_spec",
+    metavar="sqlite|DSN",
+    help="Crawl state: sqlite (under --state-dir) or a PostgreSQL DSN shared by many workers.",
+)
 @click.option("--output-dir", "-o", type=click.Path(file_okay=False), help="Output directory.")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), help="Document format.")
 @click.option("--warc/--no-warc", default=None, help="Archive raw responses as WARC.")
@@ -64,6 +72,7 @@ def crawl_command(
     force: bool,
     watch_mode: bool,
     state_dir: str | None,
+    store_spec: str | None,
     output_dir: str | None,
     fmt: str | None,
     warc: bool | None,
@@ -80,6 +89,7 @@ def crawl_command(
         key: value
         for key, value in (
             ("state_dir", Path(state_dir) if state_dir else None),
+            ("store", store_spec),
             ("output_dir", Path(output_dir) if output_dir else None),
             ("format", fmt),
             ("warc", warc),
@@ -87,12 +97,17 @@ def crawl_command(
         if value is not None
     }
     if overrides:
-        config = config.model_copy(update={"crawl": config.crawl.model_copy(update=overrides)})
+        try:
+            crawl = CrawlSettings.model_validate({**config.crawl.model_dump(), **overrides})
+        except ValidationError as exc:
+            message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            raise ConfigError(f"--store: {message}") from None
+        config = config.model_copy(update={"crawl": crawl})
 
     err = Console(stderr=True)
     live = not quiet and not as_json and err.is_terminal
     stop = threading.Event()
-    store = SQLiteStore(config.crawl.state_dir)
+    store = open_store(config.crawl.store, config.crawl.state_dir)
     try:
         with store.lock(), _stop_on_signals(stop) as received, ExitStack() as stack:
             emit: Callable[[Event], None] | None = None

@@ -8,13 +8,19 @@
 - a host waiting (slow, throttled or with a long delay) holds at most its own ``per_host``
   slots, so the others keep going.
 
+With a shared store (``slots``), the same rules hold across every worker: a request also
+needs a slot on the host's row in the store, which keeps the host's ``next_at`` and the
+slots all workers hold (leased, so a killed worker's slots come back).
+
 Times are ``time.monotonic()`` seconds. Used from one thread (the runner's dispatcher).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from scraper.crawl.store import Hosts
 
 __all__ = ["Politeness"]
 
@@ -25,15 +31,28 @@ class _Host:
     in_flight: int = 0
     next_at: float = 0.0  # the delay since the last request
     blocked_until: float = 0.0  # a pushback: Retry-After, robots.txt unavailable
+    slots: list[int] = field(default_factory=list)  # held in the shared store
 
 
 class Politeness:
-    def __init__(self, *, concurrency: int, per_host: int, delay: float) -> None:
+    def __init__(
+        self,
+        *,
+        concurrency: int,
+        per_host: int,
+        delay: float,
+        slots: Hosts | None = None,
+        owner: str = "",
+        lease: float = 60.0,
+    ) -> None:
         self.concurrency = concurrency
         self.per_host = per_host
         self.default_delay = delay
         self.in_flight = 0
         self._hosts: dict[str, _Host] = {}
+        self._slots = slots
+        self._owner = owner
+        self._lease = lease
 
     def _host(self, host: str) -> _Host:
         state = self._hosts.get(host)
@@ -61,17 +80,34 @@ class Politeness:
         """Seconds of pushback left for ``host`` (0 when it is only waiting for its delay)."""
         return max(0.0, self._host(host).blocked_until - now)
 
-    def acquire(self, host: str, now: float) -> None:
+    def acquire(self, host: str, now: float) -> float:
+        """Take a slot on ``host``: 0.0, or the seconds to wait when the shared store says no."""
         state = self._host(host)
+        if self._slots is not None:
+            slot, wait = self._slots.acquire_host(
+                host,
+                owner=self._owner,
+                per_host=self.per_host,
+                delay=state.delay,
+                lease=self._lease,
+            )
+            if not slot:
+                # Another worker went: wait here too, so this host is not asked every pass.
+                state.next_at = max(state.next_at, now + min(wait, 1.0))
+                return max(wait, 0.001)
+            state.slots.append(slot)
         state.in_flight += 1
         self.in_flight += 1
         state.next_at = max(state.next_at, now + state.delay)
+        return 0.0
 
     def release(self, host: str, now: float) -> None:
         state = self._host(host)
         state.in_flight -= 1
         self.in_flight -= 1
         state.next_at = max(state.next_at, now + state.delay)
+        if self._slots is not None and state.slots:
+            self._slots.release_host(host, state.slots.pop(), delay=state.delay)
 
     def push_back(self, host: str, until: float) -> None:
         """No request to ``host`` before ``until`` (a Retry-After, robots.txt unavailable)."""

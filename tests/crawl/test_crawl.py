@@ -326,8 +326,10 @@ def test_robots_5xx_disallows_for_now_and_4xx_allows(server, crawl, tmp_path):
 def test_robots_txt_is_asked_again_once_its_cache_expires(server, crawl, tmp_path):
     server.routes["/robots.txt"] = Reply(body="User-agent: *\nDisallow: /x\n", headers=TEXT)
     server.routes["/"] = Reply(body=hub(["/x"]))
-    config = settings(tmp_path, robots_ttl=0.3) + "sites:\n" + site(
-        "s", "127.0.0.1", start=[server.url("/")]
+    config = (
+        settings(tmp_path, robots_ttl=0.3)
+        + "sites:\n"
+        + site("s", "127.0.0.1", start=[server.url("/")])
     )
     code, counts, _ = crawl(config)
     assert code == 0 and counts["s"]["robots"] == 1

@@ -20,7 +20,7 @@ from scraper.crawl.output import slug
 from scraper.crawl.politeness import Politeness
 from scraper.crawl.robots import Robots, product_token
 from scraper.crawl.schedule import due_sites
-from scraper.crawl.store import FrontierItem, SQLiteStore, UrlRecord
+from scraper.crawl.store import SQLiteStore
 from scraper.errors import ConfigError, StateError
 
 
@@ -151,39 +151,6 @@ def test_politeness_slots_delay_and_pushback():
     assert p.blocked("b", 50.0) == 50.0 and p.blocked("c", 50.0) == 0.0
 
 
-def _item(run_id: int, url: str, kind: str = "page") -> FrontierItem:
-    return FrontierItem(run_id, url, "s", host_key(url), kind, 1)  # type: ignore[arg-type]
-
-
-def test_store_claims_leases_and_completes(tmp_path):
-    store = SQLiteStore(tmp_path)
-    run = store.start_run("s", now=1000.0)
-    assert store.enqueue([_item(run.id, "http://h/1"), _item(run.id, "http://h/2")]) == 2
-    assert store.enqueue([_item(run.id, "http://h/1")]) == 0  # once per run
-    assert store.pending_hosts(run.id, 1000.0) == {"http://h": 0.0}
-    first = store.claim(run.id, "http://h", 1000.0, 1, "w1", lease=60)
-    second = store.claim(run.id, "http://h", 1000.0, 5, "w2", lease=60)
-    assert [i.url for i in first] == ["http://h/1"] and [i.url for i in second] == ["http://h/2"]
-    assert store.claim(run.id, "http://h", 1001.0, 5, "w3", lease=60) == []
-    # a lease that ran out (its worker died) is claimable again
-    assert [i.url for i in store.claim(run.id, "http://h", 1061.0, 5, "w3", lease=60)] == [
-        "http://h/1",
-        "http://h/2",
-    ]
-    record = UrlRecord(url="http://h/1", site="s", etag='"e"', hash="abc", status=200)
-    found = [_item(run.id, "http://h/3"), _item(run.id, "http://h/2")]
-    assert store.complete(first[0], "new", record, found) == 1
-    assert store.record("http://h/1") == record
-    store.release(second[0], not_before=2000.0, attempted=True)
-    assert store.pending_hosts(run.id, 1100.0) == {"http://h": 0.0}  # /3 is due now
-    assert store.counts(run.id)["new"] == 1 and store.counts(run.id)["queued"] == 2
-    store.finish_run(run.id, "finished", 1200.0)
-    # the next run inherits what was left
-    nxt = store.start_run("s", now=3000.0)
-    assert store.pending_count(nxt.id) == 2
-    store.close()
-
-
 def test_store_lock_refuses_a_second_holder(tmp_path):
     one, two = SQLiteStore(tmp_path), SQLiteStore(tmp_path)
     with one.lock(), pytest.raises(StateError, match="locked by another crawl"), two.lock():
@@ -223,7 +190,7 @@ def test_schedule_due(tmp_path):
     store = SQLiteStore(tmp_path)
     assert due_sites(config, store, 0.0) == ["a", "b"]
     for name in ("a", "b"):
-        store.finish_run(store.start_run(name, 0.0).id, "finished", 10.0)
+        store.finish_run(store.start_run(name, 0.0).id, "finished")
     assert due_sites(config, store, 1800.0) == []
     assert due_sites(config, store, 3600.0) == ["a"]
     assert due_sites(config, store, 1800.0, ["b"], force=True) == ["b"]
@@ -247,16 +214,3 @@ def test_gzip_bomb_is_cut_at_the_sitemap_limit(monkeypatch):
     monkeypatch.setattr(discover, "MAX_SITEMAP_BYTES", 1000)
     bomb = gzip.compress(b"http://x/" + b"a" * 100_000 + b"\n")
     assert len(discover._inflate(bomb)) == 1000
-
-
-def test_finished_runs_keep_their_counts_after_the_frontier_is_pruned(tmp_path):
-    store = SQLiteStore(tmp_path)
-    run = store.start_run("s", 0.0)
-    store.enqueue([_item(run.id, "http://h/1")])
-    [item] = store.claim(run.id, "http://h", 0.0, 1, "w", 60)
-    store.complete(item, "new")
-    store.finish_run(run.id, "finished", 1.0)
-    store.start_run("s", 2.0)
-    assert store.runs()[-1].counts["new"] == 1
-    assert store.counts(run.id)["new"] == 0  # its frontier rows are gone
-    store.close()
