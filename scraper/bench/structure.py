@@ -1,7 +1,8 @@
 """How much of a page's structure the cleaned document keeps (a benchmark measure).
 
 Of the source page's ``pre``, ``h2``–``h4`` and ``li`` elements whose text the cleaner
-kept (their letters and digits are in the document's text), the share rendered as a code
+kept (their letters and digits are those of whole paragraphs of the document's text) and
+that the page shows once, the share rendered as a code
 block with the same lines, as a heading, as a list item; and the share of the text's
 words found in the markdown rendering read back to text by markdown-it-py.
 """
@@ -82,6 +83,12 @@ def structure_counts(html: str, doc: Document) -> StructureCounts:
     codes = {_lines(b.text) for b in doc.walk() if isinstance(b, Code)}
     headings = {letters_and_digits(plain(b.spans)) for b in doc.walk() if isinstance(b, Heading)}
     items = {letters_and_digits(plain(b.spans)) for b in doc.walk() if isinstance(b, ListItem)}
+    # an element whose text the page shows twice (a contents list, a repeated label) is
+    # left out: which of its copies the text kept cannot be told
+    shown = Counter(
+        letters_and_digits(n.text(deep=True, separator=" "))
+        for n in tree.css("h1, h2, h3, h4, h5, h6, li, p, dt, dd, td, th, figcaption, summary")
+    )
     for node in tree.css("pre"):
         text = node.text(deep=True, separator="", strip=False) or ""
         key = letters_and_digits(text)
@@ -95,14 +102,14 @@ def structure_counts(html: str, doc: Document) -> StructureCounts:
             counts.code_same += _lines(text) in codes
     for node in tree.css("h2, h3, h4"):
         key = letters_and_digits(node.text(deep=True, separator=" "))
-        if key in kept:
+        if key in kept and shown[key] == 1:
             counts.headings_kept += 1
             counts.headings_same += key in headings
     for node in tree.css("li"):
         key = letters_and_digits(node.text(deep=True, separator=" "))
         for nested in node.css("ul, ol, pre, table, blockquote"):
             key = key.replace(letters_and_digits(nested.text(deep=True, separator=" ")), "", 1)
-        if key in kept:
+        if key in kept and shown[key] <= 1:
             counts.items_kept += 1
             counts.items_same += key in items
     words = Counter(_WORD.findall(doc.text.lower()))

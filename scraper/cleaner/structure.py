@@ -20,6 +20,7 @@ all of its text, and what the reading kept is never dropped.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate
@@ -384,14 +385,51 @@ def _better_later(
 def _find(
     whole: str, starts: dict[int, int], ends: dict[int, int], keys: list[str], which: list[int]
 ) -> dict[int, tuple[int, int]]:
-    placed: dict[int, tuple[int, int]] = {}
-    cursor, last_end = 0, -1
+    """The anchors: each unit of ``which`` where it first fits the text, then the longest
+    set of them in the same order in the page and in the text (a box the page shows
+    early but the reading keeps late must not hide every unit between)."""
+    found: list[tuple[int, int, int]] = []  # (unit, start, end)
     for index in which:
-        found = _place(whole, starts, ends, keys, index, cursor, last_end, len(whole))
-        if found is not None:
-            placed[index] = found
-            cursor = last_end = found[1]
-    return placed
+        key = keys[index]
+        before = next((k for k in reversed(keys[max(0, index - 2) : index]) if k), "")
+        start = whole.find(key)
+        tries = 0
+        while start >= 0 and tries < _TRIES:
+            end = start + len(key)
+            after = next((k for k in keys[index + 1 : index + 3] if k), "")
+            if (start in starts or (before and whole.startswith(before, start - len(before)))) and (
+                end in ends or (after and whole.startswith(after, end))
+            ):
+                found.append((index, start, end))
+                break
+            start = whole.find(key, start + 1)
+            tries += 1
+    return {unit: (start, end) for unit, start, end in _increasing(found)}
+
+
+def _increasing(found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The longest run of ``found`` (in unit order) whose text positions increase without
+    overlapping (patience sorting, O(n log n))."""
+    tails: list[int] = []  # tails[k]: index in ``found`` of the end of the best run of k + 1
+    tail_starts: list[int] = []  # their starts, for bisection
+    back: list[int] = []
+    for n, (_, start, _) in enumerate(found):
+        k = bisect_left(tail_starts, start)
+        # a run may grow only past the end of the one it extends
+        while k > 0 and found[tails[k - 1]][2] > start:
+            k -= 1
+        back.append(tails[k - 1] if k > 0 else -1)
+        if k == len(tails):
+            tails.append(n)
+            tail_starts.append(start)
+        elif start < tail_starts[k]:
+            tails[k], tail_starts[k] = n, start
+    out = []
+    n = tails[-1] if tails else -1
+    while n >= 0:
+        out.append(found[n])
+        n = back[n]
+    return out[::-1]
 
 
 def _place(
