@@ -22,6 +22,7 @@ from scraper.bench.language import PageLanguage, page_language
 from scraper.bench.systems import Output
 
 __all__ = [
+    "NO_SPACE_LANGUAGES",
     "ChunkCounts",
     "ChunkScore",
     "EvalCase",
