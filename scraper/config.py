@@ -18,6 +18,7 @@ from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 from scraper.errors import ConfigError
 
 __all__ = [
+    "CleanSettings",
     "Config",
     "CrawlSettings",
     "FetchSettings",
@@ -111,6 +112,10 @@ class CrawlSettings(_Model):
         return store
 
 
+class CleanSettings(_Model):
+    comments: bool = Field(False, description="render reader comments after the body")
+
+
 class SiteRule(_Model):
     hosts: list[str] = Field(min_length=1)
     content: Selector | None = None
@@ -126,6 +131,7 @@ class SiteRule(_Model):
     max_pages: int = Field(100, ge=1)
     every: Duration = 86400.0
     delay: float | None = Field(None, ge=0)
+    comments: bool | None = Field(None, description="render reader comments (default: clean's)")
 
     @field_validator("hosts")
     @classmethod
@@ -140,7 +146,16 @@ class SiteRule(_Model):
 class Config(_Model):
     fetch: FetchSettings = FetchSettings()
     crawl: CrawlSettings = CrawlSettings()
+    clean: CleanSettings = CleanSettings()
     sites: dict[str, SiteRule] = {}
+
+    def comments_for(self, host: str | None) -> bool:
+        """Whether reader comments are rendered for ``host``: its site's ``comments``,
+        else ``clean.comments``."""
+        match = self.site_for(host)
+        if match is not None and match[1].comments is not None:
+            return match[1].comments
+        return self.clean.comments
 
     def site_for(self, host: str | None) -> tuple[str, SiteRule] | None:
         """The site whose hosts cover ``host`` (the most specific one wins)."""
