@@ -113,9 +113,18 @@ class Fetcher:
         )
 
     def fetch(
-        self, url: str, *, headers: Mapping[str, str] | None = None, retry: bool = True
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        retry: bool = True,
+        follow_redirects: bool = True,
     ) -> FetchResult:
-        """GET ``url``; ``retry=False`` makes a single attempt (the caller schedules retries)."""
+        """GET ``url``; ``retry=False`` makes a single attempt (the caller schedules retries).
+
+        ``follow_redirects=False`` returns a 3xx as it is (empty body, ``location`` header), so
+        that a crawler can take each hop through its own robots.txt and politeness checks.
+        """
         _check_url(url)
         started = time.monotonic()
         settings = self._settings
@@ -133,7 +142,7 @@ class Fetcher:
             before_sleep=_log_retry,
             reraise=True,
         )
-        return retrying(self._attempt, url, headers, started)
+        return retrying(self._attempt, url, headers, started, follow_redirects)
 
     def close(self) -> None:
         self._client.close()
@@ -149,16 +158,27 @@ class Fetcher:
     ) -> None:
         self.close()
 
-    def _attempt(self, url: str, headers: Mapping[str, str] | None, started: float) -> FetchResult:
+    def _attempt(
+        self, url: str, headers: Mapping[str, str] | None, started: float, follow: bool
+    ) -> FetchResult:
+        # ``timeout`` bounds the whole attempt, not each read: a body trickling in a byte at a
+        # time would otherwise never time out.
+        deadline = time.monotonic() + self._settings.timeout
         try:
-            with self._client.stream("GET", url, headers=headers) as response:
-                return self._read(url, response, started)
+            with self._client.stream(
+                "GET", url, headers=headers, follow_redirects=follow
+            ) as response:
+                if not follow and response.has_redirect_location:
+                    return _result(url, response, b"", started)
+                return self._read(url, response, started, deadline)
         except FetchError:
             raise
         except httpx.HTTPError as exc:
             raise _transport_error(url, exc, self._settings) from None
 
-    def _read(self, url: str, response: httpx.Response, started: float) -> FetchResult:
+    def _read(
+        self, url: str, response: httpx.Response, started: float, deadline: float
+    ) -> FetchResult:
         status = response.status_code
         if status == 304:
             # The caller sent If-None-Match / If-Modified-Since: "unchanged" is an answer.
@@ -175,7 +195,7 @@ class Fetcher:
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
             raise _too_large(url, status, limit)
-        body, cut = read_capped(response, limit)
+        body, cut = read_capped(response, limit, deadline=deadline, timeout=self._settings.timeout)
         if cut:
             raise _too_large(url, status, limit)
 
@@ -190,15 +210,26 @@ class Fetcher:
         return _result(url, response, body, started)
 
 
-def read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+def read_capped(
+    response: httpx.Response,
+    limit: int,
+    *,
+    deadline: float | None = None,
+    timeout: float = 0.0,
+) -> tuple[bytes, bool]:
     """The body, up to ``limit`` bytes, and whether it was cut there.
 
     Decoded bytes are counted: a small gzip body can inflate past the cap. Reading stops
-    at the cap, so an endless body costs no more than ``limit`` bytes.
+    at the cap, so an endless body costs no more than ``limit`` bytes. Past ``deadline``
+    (``time.monotonic()``) it raises ``httpx.ReadTimeout``: the body must be whole by then.
     """
     chunks: list[bytes] = []
     room = limit
     for chunk in response.iter_bytes():
+        if deadline is not None and time.monotonic() > deadline:
+            raise httpx.ReadTimeout(
+                f"the whole response took longer than {timeout:g}s", request=response.request
+            )
         if len(chunk) > room:
             chunks.append(chunk[:room])
             return b"".join(chunks), True

@@ -7,6 +7,7 @@ size cap. One attempt per call: the crawl runner schedules any retry.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import httpx
@@ -39,6 +40,7 @@ class ResourceClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._max_bytes = max_bytes or settings.max_bytes
+        self._timeout = settings.timeout
         self._client = httpx.Client(
             headers={"User-Agent": settings.user_agent},
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
@@ -52,9 +54,13 @@ class ResourceClient:
 
         A body over the size cap raises, or with ``truncate`` is cut at the cap (robots.txt).
         """
+        timeout = self._timeout
+        deadline = time.monotonic() + timeout  # the whole response, not each read
         try:
             with self._client.stream("GET", url) as response:
-                body, cut = read_capped(response, self._max_bytes)
+                body, cut = read_capped(
+                    response, self._max_bytes, deadline=deadline, timeout=timeout
+                )
                 if cut and not truncate:
                     raise FetchError(f"{url}: body larger than {self._max_bytes} bytes", url=url)
                 return Resource(
@@ -64,6 +70,9 @@ class ResourceClient:
                     headers={k.lower(): v for k, v in response.headers.items()},
                     body=body,
                 )
+        except httpx.TimeoutException:
+            message = f"{url}: timed out after {timeout:g}s"
+            raise FetchError(message, url=url, retryable=True) from None
         except httpx.HTTPError as exc:
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise FetchError(f"{url}: {detail}", url=url, retryable=True) from None
