@@ -201,13 +201,38 @@ def test_store_rejects_a_file_that_is_not_sqlite(tmp_path):
 
 
 def test_slugs_are_stable_and_safe():
-    assert slug("https://x/category/world/some-story") == "category-world-some-story"
+    assert slug("https://x/some-story") == "some-story"
+    nested = slug("https://x/category/world/some-story")
+    assert nested.startswith("category-world-some-story-") and len(nested) == 36
+    assert nested == slug("https://x/category/world/some-story")  # stable across runs
     assert slug("https://x/") == "index"
-    assert slug("https://x/a.html") == "a"
+    assert slug("https://x/a.html").startswith("a-")
     q = slug("https://x/list?page=2")
     assert q.startswith("list-") and q == slug("https://x/list?page=2") != slug(
         "https://x/list?page=3"
     )
+
+
+def test_slugs_never_share_a_file():
+    urls = [
+        "https://x/news/a-b",
+        "https://x/news/a/b",
+        "https://x/news-a-b",
+        "https://x/story",
+        "https://x/story.html",
+        "https://x/story/",
+        "https://x/",
+        "https://x/index",
+        "https://x/index.html",
+        "https://x/?page=1",
+        "https://x/a%20b",
+        "https://x/a-b",
+        "https://x/" + "long" * 30,
+        "https://x/" + "long" * 30 + "er",
+    ]
+    names = [slug(u) for u in urls]
+    assert len(set(names)) == len(urls), names
+    assert all(n and "/" not in n and not n.startswith(".") for n in names)
 
 
 def test_schedule_due(tmp_path):
