@@ -97,6 +97,9 @@ class CrawlSettings(_Model):
     workers: int = Field(0, ge=0, description="cleaning processes; 0 means one per core")
     robots_ttl: Duration = Field(86400.0, le=86400, description="robots.txt cache, ≤ 24 h")
     robots_retry: Duration = Field(300.0, description="ask again after a 5xx robots.txt")
+    max_sitemaps: int = Field(100, ge=1, description="sitemaps read per run, at most")
+    max_sitemap_depth: int = Field(2, ge=0, description="sitemap index levels followed")
+    clean_timeout: Duration = Field(30.0, description="longest time cleaning one page")
 
 
 class SiteRule(_Model):

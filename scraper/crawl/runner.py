@@ -25,7 +25,15 @@ from typing import Any
 
 from scraper.config import Config, SiteRule
 from scraper.crawl.discover import Entry, Scope, host_key, normalize, parse_feed, parse_sitemap
-from scraper.crawl.events import Event, PageDone, Progress, RunFinished, RunStarted, SiteSummary
+from scraper.crawl.events import (
+    Event,
+    Notice,
+    PageDone,
+    Progress,
+    RunFinished,
+    RunStarted,
+    SiteSummary,
+)
 from scraper.crawl.output import RunOutput
 from scraper.crawl.politeness import Politeness
 from scraper.crawl.resources import ResourceClient
@@ -42,6 +50,7 @@ Emit = Callable[[Event], None]
 _LEASE = 600.0  # seconds a claimed URL stays ours before another worker may take it
 _CLAIM = 4  # URLs claimed from the store at a time, per host
 _PROGRESS_EVERY = 0.25
+_ROBOTS_TRIES = 3  # robots.txt fetches per host and crawl that may find it unavailable
 
 
 @dataclass
@@ -53,6 +62,8 @@ class _Run:
     started: float
     pages_started: int = 0
     resumed: bool = False
+    sitemaps_seen: int = 0  # sitemaps queued in this run, against ``max_sitemaps``
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def full(self) -> bool:
@@ -105,6 +116,9 @@ class Crawler:
         self._buffers: dict[tuple[int, str], deque[FrontierItem]] = {}
         self._robots: dict[str, Robots] = {}
         self._robots_busy: set[str] = set()
+        self._robots_tries: dict[str, int] = {}  # host → robots.txt fetches found unavailable
+        self._robots_waiting: dict[str, Robots] = {}  # hosts held back by that, this pass
+        self._robots_given_up: set[str] = set()
         self._hosts_seen: set[str] = set()
         self._dirty = True
         self._refreshed = 0.0
@@ -166,16 +180,20 @@ class Crawler:
         self.store.set_run_jsonl(info.id, str(output.jsonl_path))
         run = _Run(info, rule, Scope(self.config, name), output, time.monotonic(), resumed=resumed)
         run.pages_started = self.store.done_count(info.id, ("page",))
+        run.sitemaps_seen = self.store.done_count(info.id, ("sitemap",))
         self._runs[info.id] = run
         seeds: list[FrontierItem] = []
         start = rule.start or ([] if rule.sitemaps or rule.feeds else [f"https://{rule.hosts[0]}/"])
+        self.emit(RunStarted(site=name, run_id=info.id, resumed=resumed))
         for urls, kind in ((start, "start"), (rule.sitemaps, "sitemap"), (rule.feeds, "feed")):
             for raw in urls:
                 url = normalize(raw)
                 if url:
                     seeds.append(self._item(run, url, kind, 0))  # type: ignore[arg-type]
-        self.store.enqueue(seeds)
-        self.emit(RunStarted(site=name, run_id=info.id, resumed=resumed))
+        if resumed:
+            seeds = [s for s in seeds if s.kind != "sitemap"]  # counted already
+        sitemaps = self._limit_sitemaps(run, [s for s in seeds if s.kind == "sitemap"], None)
+        self.store.enqueue([s for s in seeds if s.kind != "sitemap"] + sitemaps)
 
     def _item(self, run: _Run, url: str, kind: str, depth: int) -> FrontierItem:
         return FrontierItem(
@@ -199,11 +217,17 @@ class Crawler:
                     return True
                 wait = 0.2
             else:
+                self._robots_waiting = {}
                 wait = self._dispatch()
                 idle = self._politeness.in_flight == 0 and self._cleaning == 0
                 if idle and wait > self.config.fetch.retry_after_cap:
                     # Nothing running, and nothing due soon: what is left waits for the next run.
+                    for host, robots in self._robots_waiting.items():
+                        self._give_up_robots(host, robots)
                     return False
+                retry = min((r.fetched_at for r in self._robots_waiting.values()), default=None)
+                if retry is not None:
+                    wait = min(wait, retry + self.settings.robots_retry - time.time())
             now = time.monotonic()
             if now - last_progress >= _PROGRESS_EVERY:
                 last_progress = now
@@ -220,6 +244,7 @@ class Crawler:
             counts=info.counts,
             seconds=time.monotonic() - run.started,
             jsonl=str(run.output.jsonl_path),
+            warnings=tuple(run.warnings),
         )
         self.emit(RunFinished(summary))
         return summary
@@ -260,7 +285,9 @@ class Crawler:
         self._politeness.set_delay(host, delay)
         state = self.store.host(host)
         if state.backoff_until > wall:
-            self._politeness.push_back(host, time.monotonic() + state.backoff_until - wall)
+            # Capped: a pushback stored before the cap was applied must not block for hours.
+            left = min(state.backoff_until - wall, self.config.fetch.retry_after_cap)
+            self._politeness.push_back(host, time.monotonic() + left)
 
     def _dispatch(self) -> float:
         """Start what may start now; returns seconds until something else may (``inf``: never)."""
@@ -285,20 +312,30 @@ class Crawler:
                 continue
             wait = self._politeness.wait(host, mono)
             if wait > 0:
+                known = self._robots.get(host)
+                if known is not None and known.unavailable:
+                    # Not counted in ``soonest``: the loop decides whether to wait for a retry.
+                    if host not in self._robots_given_up:
+                        self._robots_waiting[host] = known
+                    continue
                 blocked = self._politeness.blocked(host, mono)
                 # Waiting for a free slot or the delay is work in progress; a long pushback is not.
                 soonest = min(soonest, blocked if blocked > 0 else min(wait, 0.05))
                 continue
-            if host in self._robots_busy:
+            if host in self._robots_busy or host in self._robots_given_up:
+                continue
+            if self._robots_tries.get(host, 0) >= _ROBOTS_TRIES:
+                self._give_up_robots(host, self._robots[host])
                 continue
             robots = self._robots_for(run, host, wall)
             if robots is None:
                 self._start_robots(run, host)
                 continue
             if robots.unavailable:
+                # Not counted in ``soonest``: the loop decides whether to wait for a retry.
                 retry_at = robots.fetched_at + self.settings.robots_retry
                 self._politeness.push_back(host, mono + max(0.0, retry_at - wall))
-                soonest = min(soonest, retry_at - wall)
+                self._robots_waiting[host] = robots
                 continue
             item = self._next_item(run, key, wall)
             if item is None:
@@ -349,12 +386,52 @@ class Crawler:
                 return cached
         return None
 
+    def _give_up_robots(self, host: str, robots: Robots) -> None:
+        """This crawl stops asking ``host``; its URLs stay queued for the next run. Says so."""
+        self._robots_given_up.add(host)
+        why = f"HTTP {robots.status}" if robots.status else "unreachable"
+        message = f"robots.txt unavailable for {host} ({why}); its URLs wait for the next run"
+        for run_id, pending_host in list(self._pending):
+            if pending_host == host:
+                self._warn(self._runs[run_id], message)
+
+    def _warn(self, run: _Run, message: str) -> None:
+        run.warnings.append(message)
+        self.emit(Notice(run.info.site, message))
+
+    def _limit_sitemaps(
+        self, run: _Run, items: list[FrontierItem], parent: FrontierItem | None
+    ) -> list[FrontierItem]:
+        """The sitemaps a run may still read: at most ``max_sitemaps``, ``max_sitemap_depth``
+        levels of sitemap indexes (an index listing a new URL of itself must end)."""
+        if not items:
+            return []
+        settings = self.settings
+        if parent is not None and parent.depth + 1 > settings.max_sitemap_depth:
+            self._warn(
+                run,
+                f"{parent.url}: sitemap index nested deeper than max_sitemap_depth "
+                f"{settings.max_sitemap_depth}; {len(items)} sitemaps not read",
+            )
+            return []
+        room = max(0, settings.max_sitemaps - run.sitemaps_seen)
+        if len(items) > room:
+            self._warn(
+                run,
+                f"max_sitemaps {settings.max_sitemaps} reached; "
+                f"{len(items) - room} more sitemaps not read in this run",
+            )
+            items = items[:room]
+        run.sitemaps_seen += len(items)
+        return items
+
     def _use_robots(self, run: _Run, host: str, robots: Robots) -> None:
         self._robots[host] = robots
         base = run.rule.delay if run.rule.delay is not None else self.settings.delay
         self._politeness.set_delay(host, max(base, robots.crawl_delay(self._token) or 0.0))
         sitemaps = [u for raw in robots.sitemaps() if (u := normalize(raw))]
         items = [self._item(run, u, "sitemap", 0) for u in sitemaps if run.scope.on_site(u)]
+        items = self._limit_sitemaps(run, items, None)
         if items and self.store.enqueue(items):
             self._dirty = True
 
@@ -363,7 +440,7 @@ class Crawler:
         self._politeness.acquire(host, time.monotonic())
         self._submit(_Done("robots", run.info.id, None, host), self._get_robots, host)
 
-    def _get_robots(self, host: str) -> Robots:
+    def _get_robots(self, host: str) -> Robots:  # in a fetch thread
         assert self._resources is not None
         try:
             res = self._resources.get(host + "/robots.txt", truncate=True)
@@ -405,7 +482,9 @@ class Crawler:
         assert self._fetcher is not None
         return self._fetcher.fetch(url, headers=headers or None, retry=False)
 
-    def _fetch_resource(self, item: FrontierItem) -> list[Entry] | tuple[list[Entry], list[Entry]]:
+    def _fetch_resource(
+        self, item: FrontierItem
+    ) -> list[Entry] | tuple[list[Entry], list[Entry], str | None]:
         assert self._resources is not None
         res = self._resources.get(item.url)
         if res.status >= 400:
@@ -415,7 +494,7 @@ class Crawler:
         if item.kind == "feed":
             return parse_feed(res.body, res.final_url)
         doc = parse_sitemap(res.body, res.final_url)
-        return doc.pages, doc.sitemaps
+        return doc.pages, doc.sitemaps, doc.problem
 
     # -- collecting ---------------------------------------------------------------------
 
@@ -438,10 +517,11 @@ class Crawler:
             assert done.item is not None
             self._on_cleaned(run, done)
             return
-        self._politeness.release(done.host, time.monotonic())
         if done.kind == "robots":
             self._robots_busy.discard(done.host)
             robots: Robots = done.value or Robots.from_response(0, "", time.time())
+            if robots.unavailable:
+                self._robots_tries[done.host] = self._robots_tries.get(done.host, 0) + 1
             state = replace(
                 self.store.host(done.host),
                 robots_body=robots.body,
@@ -450,7 +530,11 @@ class Crawler:
             )
             self.store.save_host(state)
             self._use_robots(run, done.host, robots)
+            # Released after its Crawl-delay is known: the robots.txt request is a request to
+            # the host, and the next one waits the Crawl-delay from it.
+            self._politeness.release(done.host, time.monotonic())
             return
+        self._politeness.release(done.host, time.monotonic())
         item = done.item
         assert item is not None
         if done.error is not None:
@@ -467,6 +551,7 @@ class Crawler:
         status = getattr(exc, "status", None)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
+            retry_after = min(retry_after, self.config.fetch.retry_after_cap)
             # 429/503 with Retry-After: this host waits; the others go on.
             self._politeness.push_back(item.host, time.monotonic() + retry_after)
             state = replace(self.store.host(item.host), backoff_until=wall + retry_after)
@@ -511,10 +596,17 @@ class Crawler:
 
     def _on_resource(self, run: _Run, item: FrontierItem, value: Any) -> None:
         if item.kind == "feed":
-            pages, sitemaps = value, []
+            pages, sitemaps, problem = value, [], None
         else:
-            pages, sitemaps = value
-        found = [self._item(run, e.url, "sitemap", 0) for e in sitemaps if run.scope.on_site(e.url)]
+            pages, sitemaps, problem = value
+        if problem is not None:
+            self._warn(run, f"{item.url}: sitemap read in part: {problem}")
+        children = [
+            self._item(run, e.url, "sitemap", item.depth + 1)
+            for e in sitemaps
+            if run.scope.on_site(e.url)
+        ]
+        found = self._limit_sitemaps(run, children, item)
         wanted = [e for e in pages if run.scope.wants(e.url)]
         records = self.store.records(e.url for e in wanted)
         skipped: list[FrontierItem] = []

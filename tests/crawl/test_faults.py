@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
+from scraper.crawl.store import SQLiteStore
+
 from .conftest import article, hub, settings
-from .server import Reply
-from .test_crawl import site
+from .server import Reply, Server
+from .test_crawl import TEXT, XML, gaps, site
 
 
 def test_urls_that_flatten_alike_get_files_of_their_own(server, crawl, tmp_path):
@@ -31,3 +34,187 @@ def test_urls_that_flatten_alike_get_files_of_their_own(server, crawl, tmp_path)
     code, again, _ = crawl(None, "--force", path=tmp_path / "config.yaml")
     assert code == 0 and again["s"]["unchanged"] == 5  # the same names on the next run
     assert len(list((tmp_path / "out" / f"127.0.0.1_{server.port}").iterdir())) == 5
+
+
+def run_json(write_config, config_text: str | None, *args: str, path: Path | None = None):
+    """The CLI's JSON summary: (exit code, {site: run}, stderr)."""
+    from click.testing import CliRunner
+
+    from scraper.cli import main
+
+    cfg = path or write_config(config_text)
+    result = CliRunner().invoke(main, ["crawl", "--config", str(cfg), "--json", *args])
+    runs = {}
+    if result.exit_code == 0 and result.stdout.strip():
+        runs = {r["site"]: r for r in json.loads(result.stdout)["runs"]}
+    return result.exit_code, runs, result.stderr
+
+
+def test_a_sitemap_index_listing_new_urls_of_itself_ends(server, write_config, tmp_path):
+    def index(req):
+        n = int(req.path.partition("=")[2] or 0)
+        nxt = server.url(f"/idx.xml?x={n + 1}")
+        return Reply(
+            body=(
+                '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<sitemap><loc>{nxt}</loc></sitemap></sitemapindex>"
+            ),
+            headers=XML,
+        )
+
+    for n in range(50):
+        server.routes[f"/idx.xml?x={n}"] = index
+    config = settings(tmp_path) + "sites:\n" + site(
+        "s", "127.0.0.1", sitemaps=[server.url("/idx.xml?x=0")]
+    )
+
+    code, runs, _ = run_json(write_config, config)
+
+    assert code == 0
+    asked = [p for p in server.paths() if p.startswith("/idx.xml")]
+    assert len(asked) == 3  # the index and max_sitemap_depth (2) levels below it
+    [warning] = runs["s"]["warnings"]
+    assert "nested deeper than max_sitemap_depth 2" in warning
+
+
+def test_max_sitemaps_bounds_the_sitemaps_read_in_a_run(server, write_config, tmp_path):
+    listed = "".join(
+        f"<sitemap><loc>{server.url(f'/s{i}.xml')}</loc></sitemap>" for i in range(6)
+    )
+    server.routes["/index.xml"] = Reply(
+        body=f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{listed}'
+        "</sitemapindex>",
+        headers=XML,
+    )
+    for i in range(6):
+        server.routes[f"/s{i}.xml"] = Reply(body=URLSET.format(urls=""), headers=XML)
+    config = settings(tmp_path, max_sitemaps=4) + "sites:\n" + site(
+        "s", "127.0.0.1", sitemaps=[server.url("/index.xml")]
+    )
+
+    code, runs, _ = run_json(write_config, config)
+
+    assert code == 0
+    assert len([p for p in server.paths() if p.endswith(".xml")]) == 4
+    assert runs["s"]["warnings"] == ["max_sitemaps 4 reached; 3 more sitemaps not read in this run"]
+
+
+URLSET = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+
+
+def test_a_binary_sitemap_is_refused_and_nothing_in_it_requested(server, write_config, tmp_path):
+    import random
+
+    garbage = random.Random(16).randbytes(6000)
+    server.routes["/sitemap.xml"] = Reply(body=garbage, headers=XML)
+    config = settings(tmp_path) + "sites:\n" + site(
+        "s", "127.0.0.1", sitemaps=[server.url("/sitemap.xml")]
+    )
+
+    code, runs, _ = run_json(write_config, config)
+
+    assert code == 0
+    assert server.paths() == ["/robots.txt", "/sitemap.xml"]
+    assert runs["s"]["counts"]["failed"] == 1
+
+
+def test_a_malformed_sitemap_is_read_in_part_and_says_so(server, write_config, tmp_path):
+    urls = "".join(f"<url><loc>{server.url(f'/m{i}')}</loc></url>" for i in range(2))
+    server.routes["/sitemap.xml"] = Reply(
+        body=URLSET.format(urls=urls)[:-12] + "<url><loc>", headers=XML
+    )
+    for i in range(2):
+        server.routes[f"/m{i}"] = Reply(body=article(f"M{i}"))
+    config = settings(tmp_path) + "sites:\n" + site(
+        "s", "127.0.0.1", sitemaps=[server.url("/sitemap.xml")]
+    )
+
+    code, runs, _ = run_json(write_config, config)
+
+    assert code == 0 and runs["s"]["counts"]["new"] == 2
+    [warning] = runs["s"]["warnings"]
+    assert warning.startswith(f"{server.url('/sitemap.xml')}: sitemap read in part: malformed XML")
+
+
+def test_robots_txt_500_ends_the_run_saying_why(server, write_config, tmp_path):
+    server.routes["/robots.txt"] = Reply(500, "oops", TEXT)
+    server.routes["/"] = Reply(body=hub(["/x"]))
+    # robots_retry 1 s: a crawl with nothing else to do must not wait for it forever
+    config = settings(tmp_path, robots_retry="1s") + "sites:\n" + site(
+        "s", "127.0.0.1", start=[server.url("/")]
+    )
+
+    code, runs, _ = run_json(write_config, config)
+
+    assert code == 0
+    assert server.paths() == ["/robots.txt"]
+    assert runs["s"]["counts"]["queued"] == 1
+    host = f"http://127.0.0.1:{server.port}"
+    assert runs["s"]["warnings"] == [
+        f"robots.txt unavailable for {host} (HTTP 500); its URLs wait for the next run"
+    ]
+
+
+def test_robots_retries_are_bounded_while_other_hosts_keep_the_crawl_busy(
+    server, write_config, tmp_path
+):
+    other = Server()
+    try:
+        server.routes["/robots.txt"] = Reply(503, "down", TEXT)
+        server.routes["/"] = Reply(body=hub(["/x"]))
+        other.routes["/"] = Reply(body=hub([f"/o{i}" for i in range(8)]))
+        for i in range(8):
+            other.routes[f"/o{i}"] = Reply(body=article(f"O{i}"))
+        config = (
+            settings(tmp_path, robots_retry="0.2s")
+            + "sites:\n"
+            + site("down", "127.0.0.1", start=[server.url("/")], delay=0)
+            + site("busy", "localhost", start=[other.url("/", host="localhost")], delay=0.25)
+        )
+
+        code, runs, _ = run_json(write_config, config)
+
+        assert code == 0 and runs["busy"]["counts"]["new"] == 8
+        assert server.paths() == ["/robots.txt"] * 3  # asked again while busy, three times
+        assert runs["down"]["counts"]["queued"] == 1
+        assert "(HTTP 503)" in runs["down"]["warnings"][0]
+    finally:
+        other.close()
+
+
+def test_the_first_request_after_robots_txt_waits_its_crawl_delay(server, crawl, tmp_path):
+    server.routes["/robots.txt"] = Reply(body="User-agent: *\nCrawl-delay: 0.6\n", headers=TEXT)
+    server.routes["/"] = Reply(body=hub(["/a"]))
+    server.routes["/a"] = Reply(body=article("A"))
+    config = settings(tmp_path) + "sites:\n" + site("s", "127.0.0.1", start=[server.url("/")])
+
+    code, counts, _ = crawl(config)
+
+    assert code == 0 and counts["s"]["new"] == 1
+    assert [r.path for r in server.requests()] == ["/robots.txt", "/", "/a"]
+    assert min(gaps(server.requests())) >= 0.6  # robots.txt → / too
+
+
+def test_retry_after_is_capped_within_a_run_and_across_runs(server, write_config, tmp_path):
+    calls: list[float] = []
+
+    def throttled(req):
+        calls.append(req.at)
+        if len(calls) == 1:
+            return Reply(503, "busy", {"Retry-After": "3600", **TEXT})
+        return Reply(body=article("Throttled"))
+
+    server.routes["/"] = Reply(body=hub(["/t"]))
+    server.routes["/t"] = throttled
+    config = settings(tmp_path, fetch={"retry_after_cap": 0.5}) + "sites:\n" + site(
+        "s", "127.0.0.1", start=[server.url("/")]
+    )
+
+    code, runs, _ = run_json(write_config, config)
+
+    assert code == 0 and runs["s"]["counts"]["new"] == 1
+    assert len(calls) == 2 and 0.5 <= calls[1] - calls[0] < 3
+    store = SQLiteStore(tmp_path / "state")
+    host = store.host(f"http://127.0.0.1:{server.port}")
+    store.close()
+    assert host.backoff_until < time.time() + 1  # not an hour: the next run is not blocked
