@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from scraper.config import Config, SiteRule
 from scraper.crawl.discover import Entry, Scope, host_key, normalize, parse_feed, parse_sitemap
@@ -83,6 +84,17 @@ class _Done:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Hop:
+    """A page whose response was a redirect: its next request waits for the target host's
+    robots.txt and politeness, like any other request to that host."""
+
+    run_id: int
+    item: FrontierItem
+    url: str
+    meta: dict[str, Any]
+
+
 class Crawler:
     """Crawls the given sites once: resumes each site's unfinished run or starts a new one."""
 
@@ -120,6 +132,7 @@ class Crawler:
         self._robots_waiting: dict[str, Robots] = {}  # hosts held back by that, this pass
         self._robots_given_up: set[str] = set()
         self._hosts_seen: set[str] = set()
+        self._hops: list[_Hop] = []
         self._dirty = True
         self._refreshed = 0.0
         self._turn = 0
@@ -281,8 +294,7 @@ class Crawler:
     def _meet(self, run: _Run, host: str, wall: float) -> None:
         """First sight of a host in this crawl: its delay and any pushback still running."""
         self._hosts_seen.add(host)
-        delay = run.rule.delay if run.rule.delay is not None else self.settings.delay
-        self._politeness.set_delay(host, delay)
+        self._politeness.set_delay(host, self._host_delay(host))
         state = self.store.host(host)
         if state.backoff_until > wall:
             # Capped: a pushback stored before the cap was applied must not block for hours.
@@ -296,6 +308,8 @@ class Crawler:
         soonest = math.inf
         if self._dirty:
             soonest = 0.05
+        if self._hops:
+            soonest = min(soonest, self._dispatch_hops(wall, mono))
         keys = list(self._pending)
         if keys:
             # Start each pass at the next host: free slots go round, not to the first hosts.
@@ -347,6 +361,66 @@ class Crawler:
             self._start_fetch(run, item, mono)
         return soonest
 
+    def _dispatch_hops(self, wall: float, mono: float) -> float:
+        """Start the redirect hops whose host may take a request now; seconds to the next."""
+        soonest = math.inf
+        for hop in list(self._hops):
+            if self._politeness.full():
+                return 0.05
+            run = self._runs[hop.run_id]
+            item, host = hop.item, host_key(hop.url)
+            if host not in self._hosts_seen:
+                self._meet(run, host, wall)
+            wait = self._politeness.wait(host, mono)
+            if wait > 0:
+                soonest = min(soonest, wait, 0.05)
+                continue
+            if host in self._robots_busy:
+                soonest = min(soonest, 0.05)
+                continue
+            robots = self._robots_for(run, host, wall)
+            if robots is None:
+                self._start_robots(run, host)
+                soonest = min(soonest, 0.05)
+                continue
+            self._hops.remove(hop)
+            if robots.unavailable:
+                # Tried again once robots.txt may be back, from the first URL of the chain.
+                self.store.release(item, wall + self.settings.robots_retry, attempted=False)
+                self._dirty = True
+                if item.kind == "page":
+                    run.pages_started -= 1
+                detail = f"redirected to {hop.url}, whose robots.txt is unavailable"
+                self.emit(PageDone(run.info.site, item.url, "retry", None, detail))
+                continue
+            if not robots.allows(hop.url, self._token):
+                detail = f"redirected to {hop.url}, disallowed by robots.txt"
+                self._complete(run, item, "robots", detail=detail)
+                continue
+            self._politeness.acquire(host, mono)
+            done = _Done("page", run.info.id, item, host, meta=hop.meta)
+            self._submit(done, self._fetch_page, hop.url, hop.meta["headers"])
+        return soonest
+
+    def _on_redirect(self, run: _Run, item: FrontierItem, done: _Done) -> None:
+        result: FetchResult = done.value
+        hops = done.meta.get("hops", 0) + 1
+        location = result.headers.get("location", "")
+        target = normalize(location, result.final_url)
+        limit = self.config.fetch.max_redirects
+        error = None
+        if target is None:
+            error = f"{item.url}: redirected to an unsupported URL ({location[:200]})"
+        elif hops > limit:
+            error = f"{item.url}: too many redirects (more than {limit})"
+        if error is not None:
+            record = done.meta.get("record")
+            new = self._record(run, item, record, status=result.status, error=error)
+            self._complete(run, item, "failed", new, status=result.status, detail=error)
+            return
+        assert target is not None
+        self._hops.append(_Hop(run.info.id, item, target, {**done.meta, "hops": hops}))
+
     def _next_item(self, run: _Run, key: tuple[int, str], wall: float) -> FrontierItem | None:
         buffer = self._buffers.setdefault(key, deque())
         while True:
@@ -370,6 +444,9 @@ class Crawler:
         for buffer in self._buffers.values():
             while buffer:
                 self.store.release(buffer.popleft(), 0.0, attempted=False)
+        for hop in self._hops:
+            self.store.release(hop.item, 0.0, attempted=False)
+        self._hops.clear()
 
     def _robots_for(self, run: _Run, host: str, wall: float) -> Robots | None:
         ttl, retry = self.settings.robots_ttl, self.settings.robots_retry
@@ -425,9 +502,16 @@ class Crawler:
         run.sitemaps_seen += len(items)
         return items
 
+    def _host_delay(self, host: str) -> float:
+        """The delay of the site that owns ``host`` (a redirect may lead to another site's)."""
+        owner = self.config.site_for(urlsplit(host).hostname)
+        if owner is not None and owner[1].delay is not None:
+            return owner[1].delay
+        return self.settings.delay
+
     def _use_robots(self, run: _Run, host: str, robots: Robots) -> None:
         self._robots[host] = robots
-        base = run.rule.delay if run.rule.delay is not None else self.settings.delay
+        base = self._host_delay(host)
         self._politeness.set_delay(host, max(base, robots.crawl_delay(self._token) or 0.0))
         sitemaps = [u for raw in robots.sitemaps() if (u := normalize(raw))]
         items = [self._item(run, u, "sitemap", 0) for u in sitemaps if run.scope.on_site(u)]
@@ -464,6 +548,7 @@ class Crawler:
                     headers["If-None-Match"] = record.etag
                 if record.last_modified:
                     headers["If-Modified-Since"] = record.last_modified
+            done.meta["headers"] = headers
             self._submit(done, self._fetch_page, item.url, headers)
         else:
             self._submit(done, self._fetch_resource, item)
@@ -479,8 +564,11 @@ class Crawler:
         self._fetch_pool.submit(job)
 
     def _fetch_page(self, url: str, headers: dict[str, str]) -> FetchResult:
+        """One request: a redirect comes back to the dispatcher, which takes the next hop."""
         assert self._fetcher is not None
-        return self._fetcher.fetch(url, headers=headers or None, retry=False)
+        return self._fetcher.fetch(
+            url, headers=headers or None, retry=False, follow_redirects=False
+        )
 
     def _fetch_resource(
         self, item: FrontierItem
@@ -538,23 +626,31 @@ class Crawler:
         item = done.item
         assert item is not None
         if done.error is not None:
-            self._on_error(run, item, done.error, done.meta.get("record"))
+            self._on_error(run, item, done.error, done.meta.get("record"), done.host)
         elif done.kind == "resource":
             self._on_resource(run, item, done.value)
+        elif 300 <= done.value.status < 400 and done.value.status != 304:
+            self._on_redirect(run, item, done)
         else:
             self._on_page(run, item, done.value, done.meta.get("record"))
 
     def _on_error(
-        self, run: _Run, item: FrontierItem, exc: BaseException, record: UrlRecord | None
+        self,
+        run: _Run,
+        item: FrontierItem,
+        exc: BaseException,
+        record: UrlRecord | None,
+        host: str,
     ) -> None:
+        """``host`` is the one that answered (a redirect hop's, maybe not the item's)."""
         wall = time.time()
         status = getattr(exc, "status", None)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
             retry_after = min(retry_after, self.config.fetch.retry_after_cap)
             # 429/503 with Retry-After: this host waits; the others go on.
-            self._politeness.push_back(item.host, time.monotonic() + retry_after)
-            state = replace(self.store.host(item.host), backoff_until=wall + retry_after)
+            self._politeness.push_back(host, time.monotonic() + retry_after)
+            state = replace(self.store.host(host), backoff_until=wall + retry_after)
             self.store.save_host(state)
         retryable = isinstance(exc, FetchError) and exc.retryable
         if retryable and item.attempts < self.config.fetch.retries:

@@ -218,3 +218,65 @@ def test_retry_after_is_capped_within_a_run_and_across_runs(server, write_config
     host = store.host(f"http://127.0.0.1:{server.port}")
     store.close()
     assert host.backoff_until < time.time() + 1  # not an hour: the next run is not blocked
+
+
+def test_each_redirect_hop_waits_the_hosts_delay(server, crawl, tmp_path):
+    server.routes["/"] = Reply(body=hub(["/r0"]))
+    for i in range(3):
+        server.routes[f"/r{i}"] = Reply(302, "", {"Location": f"/r{i + 1}"})
+    server.routes["/r3"] = Reply(body=article("End of the chain"))
+    config = settings(tmp_path, delay=0.3) + "sites:\n" + site(
+        "s", "127.0.0.1", start=[server.url("/")]
+    )
+
+    code, counts, _ = crawl(config)
+
+    assert code == 0 and counts["s"]["new"] == 1
+    assert server.paths() == ["/robots.txt", "/", "/r0", "/r1", "/r2", "/r3"]
+    assert min(gaps(server.requests())) >= 0.3
+
+
+def test_a_redirect_to_another_host_obeys_its_robots_txt(server, write_config, tmp_path):
+    other = Server()
+    try:
+        other.routes["/robots.txt"] = Reply(body="User-agent: *\nDisallow: /\n", headers=TEXT)
+        other.routes["/page"] = Reply(body=article("Not for crawlers"))
+        server.routes["/"] = Reply(body=hub(["/go", "/stay"]))
+        server.routes["/go"] = Reply(302, "", {"Location": other.url("/page", host="localhost")})
+        server.routes["/stay"] = Reply(body=article("Stay"))
+        config = settings(tmp_path) + "sites:\n" + site("s", "127.0.0.1", start=[server.url("/")])
+
+        code, runs, _ = run_json(write_config, config)
+
+        assert code == 0
+        assert other.paths() == ["/robots.txt"]  # the page itself was never asked for
+        assert runs["s"]["counts"]["new"] == 1 and runs["s"]["counts"]["robots"] == 1
+        out = tmp_path / "out"
+        assert [p.name for p in out.rglob("*.txt")] == ["stay.txt"]
+    finally:
+        other.close()
+
+
+def test_a_redirect_to_another_host_waits_for_that_hosts_delay(server, write_config, tmp_path):
+    other = Server()
+    try:
+        links = [f"/go{i}" for i in range(3)]
+        server.routes["/"] = Reply(body=hub(links))
+        for i, path in enumerate(links):
+            target = other.url(f"/p{i}", host="localhost")
+            server.routes[path] = Reply(302, "", {"Location": target})
+            other.routes[f"/p{i}"] = Reply(body=article(f"Moved {i}"))
+        config = (
+            settings(tmp_path)
+            + "sites:\n"
+            + site("s", "127.0.0.1", start=[server.url("/")], delay=0.05)
+            + site("o", "localhost", start=[], delay=0.4)
+        )
+
+        code, runs, _ = run_json(write_config, config, "--site", "s")
+
+        assert code == 0 and runs["s"]["counts"]["new"] == 3
+        assert sorted(other.paths()) == ["/p0", "/p1", "/p2", "/robots.txt"]
+        assert min(gaps(other.requests())) >= 0.4
+    finally:
+        other.close()
