@@ -20,6 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,7 +42,7 @@ from scraper.crawl.resources import ResourceClient
 from scraper.crawl.robots import ROBOTS_MAX_BYTES, Robots, product_token
 from scraper.crawl.schedule import due_sites, next_due
 from scraper.crawl.store import FrontierItem, Outcome, RunInfo, Store, UrlRecord
-from scraper.crawl.work import Cleaned, clean_page, init_worker
+from scraper.crawl.work import Cleaned, CleanFn, clean_page, init_worker, run_clean
 from scraper.errors import FetchError, ScraperError
 from scraper.fetch import Fetcher, FetchResult
 
@@ -52,6 +53,8 @@ _LEASE = 600.0  # seconds a claimed URL stays ours before another worker may tak
 _CLAIM = 4  # URLs claimed from the store at a time, per host
 _PROGRESS_EVERY = 0.25
 _ROBOTS_TRIES = 3  # robots.txt fetches per host and crawl that may find it unavailable
+_CLEAN_TRIES = 2  # a page in a worker that died is cleaned again once, in a new pool
+_WORKER_DIED = "cleaning failed: the worker process died (killed by a signal or out of memory)"
 
 
 @dataclass
@@ -107,7 +110,9 @@ class Crawler:
         stop: threading.Event | None = None,
         fetcher: Fetcher | None = None,
         resources: ResourceClient | None = None,
+        clean: CleanFn = clean_page,
     ) -> None:
+        """``clean`` runs in the worker processes (a module-level function: it is pickled)."""
         self.config = config
         self.settings = config.crawl
         self.store = store
@@ -139,6 +144,8 @@ class Crawler:
         self._cleaning = 0
         self._done = 0
         self._failed = 0
+        self._clean_fn = clean
+        self._in_cleaning: dict[int, tuple[Future[Cleaned], _Done]] = {}
 
     # -- the run ------------------------------------------------------------------------
 
@@ -157,13 +164,11 @@ class Crawler:
         # each worker a fork of a server that has imported the cleaner already.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["scraper.crawl.work"])
-        clean_pool = ProcessPoolExecutor(
-            workers,
-            mp_context=context,
-            initializer=init_worker,
-            initargs=(self.config,),
-        )
-        self._fetch_pool, self._clean_pool = fetch_pool, clean_pool
+        # The workers' lifeline: only this process holds the writing end, so they see end of
+        # file (and exit) when it is gone, however it died.
+        lifeline, self._lifeline = context.Pipe(duplex=False)
+        self._workers, self._context, self._lifeline_r = workers, context, lifeline
+        self._fetch_pool, self._clean_pool = fetch_pool, self._new_pool()
         self._max_cleaning = workers * 4
         try:
             for name in names:
@@ -172,13 +177,50 @@ class Crawler:
             return [self._finish(run, stopped) for run in self._runs.values()]
         finally:
             fetch_pool.shutdown(wait=True, cancel_futures=True)
-            clean_pool.shutdown(wait=True, cancel_futures=True)
+            self._clean_pool.shutdown(wait=True, cancel_futures=True)
+            lifeline.close()
+            self._lifeline.close()
             for run in self._runs.values():
                 run.output.close()
             if own_fetcher:
                 fetcher.close()
             if own_resources:
                 resources.close()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self._workers,
+            mp_context=self._context,
+            initializer=init_worker,
+            initargs=(self.config, self._lifeline_r),
+        )
+
+    def _replace_pool(self, broken: ProcessPoolExecutor) -> None:
+        """A worker died: its pool is broken for good; a new one takes over (once per pool)."""
+        if broken is not self._clean_pool:
+            return
+        broken.shutdown(wait=False, cancel_futures=True)
+        self._clean_pool = self._new_pool()
+
+    def _check_clean_times(self) -> None:
+        """The backstop of ``clean_timeout``: a page whose worker ignored the alarm (stuck in C
+        code) is failed, and its pool's workers are killed; the other pages are cleaned again."""
+        # Twice the limit: a page may wait in the pool's call queue for a page ahead of it.
+        limit = 2 * self.settings.clean_timeout + 1
+        now = time.monotonic()
+        stuck = False
+        for fut, done in self._in_cleaning.values():
+            if not fut.running():
+                continue
+            since = done.meta.setdefault("running_since", now)
+            if now - since > limit and "timed_out" not in done.meta:
+                done.meta["timed_out"] = True
+                stuck = True
+        if stuck:
+            # (``_processes`` is private, but the pool offers no other way to stop a task.)
+            for process in list(getattr(self._clean_pool, "_processes", {}).values()):
+                with contextlib.suppress(OSError, ValueError):
+                    process.kill()
 
     def _open(self, name: str) -> None:
         rule = self.config.sites[name]
@@ -245,6 +287,7 @@ class Crawler:
             if now - last_progress >= _PROGRESS_EVERY:
                 last_progress = now
                 self.emit(self._progress())
+                self._check_clean_times()
             self._drain(timeout=min(max(wait, 0.001), _PROGRESS_EVERY))
 
     def _finish(self, run: _Run, stopped: bool) -> SiteSummary:
@@ -602,6 +645,7 @@ class Crawler:
         run = self._runs[done.run_id]
         if done.kind == "cleaned":
             self._cleaning -= 1
+            self._in_cleaning.pop(id(done), None)
             assert done.item is not None
             self._on_cleaned(run, done)
             return
@@ -747,19 +791,27 @@ class Crawler:
         if item.kind == "page":
             run.output.archive(result.final_url, result.status, result.headers, result.body)
         want_links = item.depth < run.rule.max_depth
-        future = self._clean_pool.submit(
-            clean_page,
-            result.body,
-            result.charset,
-            result.final_url,
-            item.kind == "page",
-            want_links,
-        )
-        self._cleaning += 1
         done = _Done("cleaned", run.info.id, item, item.host)
         done.meta.update(
             record=record, status=result.status, final_url=result.final_url, **validators
         )
+        args = (result.body, result.charset, result.final_url, item.kind == "page", want_links)
+        done.meta["clean_args"] = args
+        self._start_cleaning(done)
+
+    def _start_cleaning(self, done: _Done) -> None:
+        args = (self._clean_fn, self.settings.clean_timeout, *done.meta["clean_args"])
+        pool = self._clean_pool
+        try:
+            future = pool.submit(run_clean, *args)
+        except BrokenProcessPool:
+            self._replace_pool(pool)
+            pool = self._clean_pool
+            future = pool.submit(run_clean, *args)
+        done.meta["pool"] = pool
+        done.meta.pop("running_since", None)
+        self._cleaning += 1
+        self._in_cleaning[id(done)] = (future, done)
 
         def cleaned(fut: Future[Cleaned]) -> None:
             try:
@@ -776,8 +828,20 @@ class Crawler:
         meta = done.meta
         record: UrlRecord | None = meta["record"]
         status: int = meta["status"]
+        if isinstance(done.error, BrokenProcessPool):
+            self._replace_pool(meta["pool"])
+            tries = meta["clean_tries"] = meta.get("clean_tries", 0) + 1
+            if tries < _CLEAN_TRIES and "timed_out" not in meta:
+                done.error = None
+                self._start_cleaning(done)  # an innocent bystander, most likely
+                return
         if done.error is not None:
             message = f"{item.url}: cleaning failed: {type(done.error).__name__}: {done.error}"
+            if "timed_out" in meta:
+                limit = self.settings.clean_timeout
+                message = f"{item.url}: cleaning took longer than {limit:g}s; its worker was killed"
+            elif isinstance(done.error, BrokenProcessPool):
+                message = f"{item.url}: {_WORKER_DIED}"
             new = self._record(run, item, record, status=status, error=message)
             self._complete(run, item, "failed", new, status=status, detail=message)
             return

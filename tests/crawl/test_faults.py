@@ -280,3 +280,92 @@ def test_a_redirect_to_another_host_waits_for_that_hosts_delay(server, write_con
         assert min(gaps(other.requests())) >= 0.4
     finally:
         other.close()
+
+
+def crawl_with(write_config, config_text: str, clean) -> dict:
+    """One crawl in this process with ``clean`` in the workers: {site: SiteSummary}."""
+    from scraper.config import load_config
+    from scraper.crawl.runner import Crawler
+
+    config = load_config(write_config(config_text))
+    store = SQLiteStore(config.crawl.state_dir)
+    try:
+        with store.lock():
+            summaries = Crawler(config, store, clean=clean).crawl(list(config.sites))
+    finally:
+        store.close()
+    return {s.site: s for s in summaries}
+
+
+def _pages(server, bad: dict[str, str]) -> list[str]:
+    paths = [f"/p{i}" for i in range(4)] + list(bad)
+    server.routes["/"] = Reply(body=hub(paths))
+    for path in paths:
+        server.routes[path] = Reply(body=article(f"Page {path}", extra=bad.get(path, "")))
+    return paths
+
+
+def test_a_killed_cleaning_worker_fails_its_page_and_the_crawl_goes_on(
+    server, write_config, tmp_path
+):
+    from .cleaners import misbehaving
+
+    _pages(server, {"/oom": "DIE-WHILE-CLEANING"})
+    config = settings(tmp_path, workers=2) + "sites:\n" + site(
+        "s", "127.0.0.1", start=[server.url("/")]
+    )
+
+    runs = crawl_with(write_config, config, misbehaving)
+
+    assert runs["s"].status == "finished"
+    assert runs["s"].counts["new"] == 4 and runs["s"].counts["failed"] == 1
+    store = SQLiteStore(tmp_path / "state")
+    record = store.record(server.url("/oom"))
+    store.close()
+    assert record is not None and record.error == (
+        f"{server.url('/oom')}: cleaning failed: the worker process died "
+        "(killed by a signal or out of memory)"
+    )
+
+
+def test_cleaning_one_page_has_a_time_limit(server, write_config, tmp_path):
+    from .cleaners import misbehaving
+
+    _pages(server, {"/slow": "SLOW-TO-CLEAN"})
+    config = settings(tmp_path, workers=1, clean_timeout=0.5) + "sites:\n" + site(
+        "s", "127.0.0.1", start=[server.url("/")]
+    )
+
+    started = time.monotonic()
+    runs = crawl_with(write_config, config, misbehaving)
+
+    assert time.monotonic() - started < 10  # not the 30 s the page would take
+    assert runs["s"].counts["new"] == 4 and runs["s"].counts["failed"] == 1
+    store = SQLiteStore(tmp_path / "state")
+    record = store.record(server.url("/slow"))
+    store.close()
+    assert record is not None
+    assert record.error == f"{server.url('/slow')}: cleaning took longer than 0.5s"
+
+
+def test_a_page_that_ignores_the_time_limit_is_cut_off_by_the_crawl(
+    server, write_config, tmp_path
+):
+    from .cleaners import misbehaving
+
+    _pages(server, {"/stuck": "STUCK-IN-C"})
+    config = settings(tmp_path, workers=1, clean_timeout=0.2) + "sites:\n" + site(
+        "s", "127.0.0.1", start=[server.url("/")]
+    )
+
+    started = time.monotonic()
+    runs = crawl_with(write_config, config, misbehaving)
+
+    assert time.monotonic() - started < 4.5  # cut at 2 × 0.2 + 1 s, not the 6 s of the page
+    assert runs["s"].counts["new"] == 4 and runs["s"].counts["failed"] == 1
+    store = SQLiteStore(tmp_path / "state")
+    record = store.record(server.url("/stuck"))
+    store.close()
+    assert record is not None
+    message = f"{server.url('/stuck')}: cleaning took longer than 0.2s; its worker was killed"
+    assert record.error == message
