@@ -31,7 +31,7 @@ from scraper.config import FetchSettings
 from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, FetchError, InputError
 
-__all__ = ["FetchResult", "Fetcher", "read_capped"]
+__all__ = ["FetchResult", "Fetcher", "read_capped", "transport_error"]
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ class Fetcher:
         except FetchError:
             raise
         except httpx.HTTPError as exc:
-            raise _transport_error(url, exc, self._settings) from None
+            raise transport_error(url, exc, self._settings) from None
 
     def _read(
         self, url: str, response: httpx.Response, started: float, deadline: float
@@ -334,7 +334,8 @@ def _sniff(body: bytes) -> str | None:
     return None if _HTML_START.search(head) else "no Content-Type, and the body is not HTML"
 
 
-def _transport_error(url: str, exc: httpx.HTTPError, settings: FetchSettings) -> FetchError:
+def transport_error(url: str, exc: httpx.HTTPError, settings: FetchSettings) -> FetchError:
+    """One line for a failure without a response: timeout, refused, DNS, TLS, protocol."""
     detail = _first_line(exc)
     if isinstance(exc, httpx.TooManyRedirects):
         return FetchError(

@@ -14,7 +14,7 @@ import httpx
 
 from scraper.config import FetchSettings
 from scraper.errors import FetchError
-from scraper.fetch import read_capped
+from scraper.fetch import read_capped, transport_error
 
 __all__ = ["Resource", "ResourceClient"]
 
@@ -41,6 +41,7 @@ class ResourceClient:
     ) -> None:
         self._max_bytes = max_bytes or settings.max_bytes
         self._timeout = settings.timeout
+        self._settings = settings.model_copy(update={"max_redirects": max_redirects})
         self._client = httpx.Client(
             headers={"User-Agent": settings.user_agent},
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
@@ -74,8 +75,7 @@ class ResourceClient:
             message = f"{url}: timed out after {timeout:g}s"
             raise FetchError(message, url=url, retryable=True) from None
         except httpx.HTTPError as exc:
-            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise FetchError(f"{url}: {detail}", url=url, retryable=True) from None
+            raise transport_error(url, exc, self._settings) from None
 
     def close(self) -> None:
         self._client.close()

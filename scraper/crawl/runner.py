@@ -510,6 +510,8 @@ class Crawler:
         """This crawl stops asking ``host``; its URLs stay queued for the next run. Says so."""
         self._robots_given_up.add(host)
         why = f"HTTP {robots.status}" if robots.status else "unreachable"
+        if not robots.status and robots.body:
+            why += f": {robots.body}"
         message = f"robots.txt unavailable for {host} ({why}); its URLs wait for the next run"
         for run_id, pending_host in list(self._pending):
             if pending_host == host:
@@ -571,8 +573,9 @@ class Crawler:
         assert self._resources is not None
         try:
             res = self._resources.get(host + "/robots.txt", truncate=True)
-        except FetchError:
-            return Robots.from_response(0, "", time.time())
+        except FetchError as exc:
+            # Status 0 (unreachable) has no rules; its body keeps why, for the message.
+            return Robots.from_response(0, str(exc).removeprefix(f"{exc.url}: "), time.time())
         body = res.body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace")
         return Robots.from_response(res.status, body, time.time())
 
@@ -902,6 +905,11 @@ class Crawler:
             self._done += 1
             self._failed += outcome == "failed"
         self.emit(PageDone(run.info.site, item.url, outcome, status, detail))
+        if item.kind != "page" and outcome in ("failed", "robots"):
+            # A start page, sitemap or feed is where the pages come from: say it is missing.
+            what = {"start": "start page", "sitemap": "sitemap", "feed": "feed"}[item.kind]
+            why = detail.removeprefix(f"{item.url}: ") or outcome
+            self._warn(run, f"{what} {item.url} could not be read: {why}")
 
 
 def crawl_due(

@@ -369,3 +369,77 @@ def test_a_page_that_ignores_the_time_limit_is_cut_off_by_the_crawl(
     assert record is not None
     message = f"{server.url('/stuck')}: cleaning took longer than 0.2s; its worker was killed"
     assert record.error == message
+
+
+def _cli(write_config, config_text: str, *args: str):
+    from click.testing import CliRunner
+
+    from scraper.cli import main
+
+    cfg = write_config(config_text)
+    return CliRunner().invoke(main, ["crawl", "--config", str(cfg), *args])
+
+
+def test_no_sites_or_nothing_to_crawl_from_says_so(write_config, tmp_path):
+    result = _cli(write_config, settings(tmp_path))
+    assert result.exit_code == 3
+    assert result.stderr == (
+        f"Error: {tmp_path / 'config.yaml'}: no sites configured; add one under `sites:` to crawl\n"
+    )
+    result = _cli(write_config, settings(tmp_path) + "sites:\n" + site("rules", "example.com"))
+    assert result.exit_code == 3
+    assert "no site has `start`, `sitemaps` or `feeds` to crawl from (sites: rules)" in (
+        result.stderr
+    )
+
+
+def test_a_site_not_due_says_when_it_will_be(server, write_config, tmp_path):
+    server.routes["/"] = Reply(body=hub([]))
+    config = settings(tmp_path) + "sites:\n" + site(
+        "s", "127.0.0.1", start=[server.url("/")], every="6h"
+    )
+    assert _cli(write_config, config).exit_code == 0
+    again = _cli(write_config, config)
+    assert again.exit_code == 0
+    assert again.stderr == "no site is due (the next in 6h); use --force to crawl anyway\n"
+
+
+def test_an_unreachable_start_page_is_reported(server, write_config, tmp_path):
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    down = f"http://127.0.0.1:{port}/"
+    server.routes["/gone"] = Reply(404, "no", TEXT)
+    gone = server.url("/gone")
+    config = (
+        settings(tmp_path, fetch={"retries": 0})
+        + "sites:\n"
+        + site("down", "127.0.0.1", start=[down])
+        + site("gone", "localhost", start=[gone.replace("127.0.0.1", "localhost")])
+    )
+
+    for args in ((), ("--quiet",), ("--json",)):
+        result = _cli(write_config, config, "--force", *args)
+        assert result.exit_code == 0
+        assert (
+            f"down: warning: robots.txt unavailable for http://127.0.0.1:{port} "
+            "(unreachable: connection refused); its URLs wait for the next run"
+        ) in result.stderr
+        url = gone.replace("127.0.0.1", "localhost")
+        assert f"gone: warning: start page {url} could not be read: HTTP 404 Not Found" in (
+            result.stderr
+        )
+
+
+def test_the_json_summary_and_the_table_use_the_same_names(server, write_config, tmp_path):
+    server.routes["/"] = Reply(body=hub(["/a"]))
+    server.routes["/a"] = Reply(body=article("A"))
+    config = settings(tmp_path) + "sites:\n" + site("s", "127.0.0.1", start=[server.url("/")])
+    as_json = _cli(write_config, config, "--json")
+    table = _cli(write_config, config, "--force")
+    [run] = json.loads(as_json.stdout)["runs"]
+    header = next(line for line in table.stdout.splitlines() if "status" in line).split()
+    assert header == ["site", "run_id", "status", *run["counts"], "seconds"]
+    assert {"site", "run_id", "status", "counts", "seconds"} <= set(run)
