@@ -249,8 +249,8 @@ class _WaitRetryAfter(wait_base):
         exc = retry_state.outcome.exception() if retry_state.outcome else None
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
-            return min(retry_after, self.cap)
-        return self.fallback(retry_state)
+            return min(float(retry_after), self.cap)
+        return float(self.fallback(retry_state))
 
 
 def _log_retry(retry_state: RetryCallState) -> None:

@@ -244,7 +244,7 @@ class Crawler:
             for raw in urls:
                 url = normalize(raw)
                 if url:
-                    seeds.append(self._item(run, url, kind, 0))  # type: ignore[arg-type]
+                    seeds.append(self._item(run, url, kind, 0))
         if resumed:
             seeds = [s for s in seeds if s.kind != "sitemap"]  # counted already
         sitemaps = self._limit_sitemaps(run, [s for s in seeds if s.kind == "sitemap"], None)
