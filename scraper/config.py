@@ -76,7 +76,7 @@ class _Model(BaseModel):
 
 class FetchSettings(_Model):
     user_agent: str = DEFAULT_USER_AGENT
-    timeout: float = Field(20.0, gt=0, description="read/write/pool timeout, seconds")
+    timeout: float = Field(20.0, gt=0, description="the whole response (request to last byte), s")
     connect_timeout: float = Field(10.0, gt=0)
     retries: int = Field(3, ge=0, le=20, description="retries after the first attempt")
     backoff: float = Field(0.5, ge=0, description="first backoff, seconds; doubles each retry")
