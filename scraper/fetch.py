@@ -8,7 +8,6 @@ message is one line that starts with the URL.
 from __future__ import annotations
 
 import email.utils
-import logging
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -18,22 +17,13 @@ from http import HTTPStatus
 from types import TracebackType
 
 import httpx
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
-from tenacity.wait import wait_base
 
 from scraper.config import FetchSettings
 from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, FetchError, InputError
+from scraper.retry import RetryPolicy
 
 __all__ = ["FetchResult", "Fetcher", "read_capped", "transport_error"]
-
-log = logging.getLogger(__name__)
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
@@ -104,6 +94,7 @@ class Fetcher:
     ) -> None:
         self._settings = settings
         self._sleep = sleep
+        self._policy = RetryPolicy.from_settings(settings)
         self._client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept": _ACCEPT},
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
@@ -127,21 +118,9 @@ class Fetcher:
         """
         _check_url(url)
         started = time.monotonic()
-        settings = self._settings
         # A new Retrying per call: it holds the attempt state, and the Fetcher is shared.
-        retrying = Retrying(
-            stop=stop_after_attempt(settings.retries + 1 if retry else 1),
-            wait=_WaitRetryAfter(
-                settings.retry_after_cap,
-                wait_exponential_jitter(
-                    multiplier=settings.backoff, max=settings.max_backoff, jitter=settings.backoff
-                ),
-            ),
-            retry=retry_if_exception(lambda exc: isinstance(exc, FetchError) and exc.retryable),
-            sleep=self._sleep,
-            before_sleep=_log_retry,
-            reraise=True,
-        )
+        attempts = self._policy.retries + 1 if retry else 1
+        retrying = self._policy.retrying(attempts=attempts, sleep=self._sleep)
         return retrying(self._attempt, url, headers, started, follow_redirects)
 
     def close(self) -> None:
@@ -236,27 +215,6 @@ def read_capped(
         room -= len(chunk)
         chunks.append(chunk)
     return b"".join(chunks), False
-
-
-class _WaitRetryAfter(wait_base):
-    """Wait what the server's Retry-After asked (up to ``cap``), else fall back to backoff."""
-
-    def __init__(self, cap: float, fallback: wait_base) -> None:
-        self.cap = cap
-        self.fallback = fallback
-
-    def __call__(self, retry_state: RetryCallState) -> float:
-        exc = retry_state.outcome.exception() if retry_state.outcome else None
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after is not None:
-            return min(float(retry_after), self.cap)
-        return float(self.fallback(retry_state))
-
-
-def _log_retry(retry_state: RetryCallState) -> None:
-    exc = retry_state.outcome.exception() if retry_state.outcome else None
-    wait = retry_state.next_action.sleep if retry_state.next_action else 0.0
-    log.info("%s; retrying in %.1fs (attempt %d)", exc, wait, retry_state.attempt_number + 1)
 
 
 def _check_url(url: str) -> None:

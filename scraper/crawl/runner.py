@@ -45,6 +45,7 @@ from scraper.crawl.store import FrontierItem, Outcome, RunInfo, Store, UrlRecord
 from scraper.crawl.work import Cleaned, CleanFn, clean_page, init_worker, run_clean
 from scraper.errors import FetchError, ScraperError
 from scraper.fetch import Fetcher, FetchResult
+from scraper.retry import RetryPolicy
 
 __all__ = ["Crawler", "crawl_due", "watch"]
 
@@ -145,6 +146,7 @@ class Crawler:
         self._done = 0
         self._failed = 0
         self._clean_fn = clean
+        self._retry = RetryPolicy.from_settings(config.fetch)
         self._in_cleaning: dict[int, tuple[Future[Cleaned], _Done]] = {}
 
     # -- the run ------------------------------------------------------------------------
@@ -692,18 +694,15 @@ class Crawler:
         """``host`` is the one that answered (a redirect hop's, maybe not the item's)."""
         wall = time.time()
         status = getattr(exc, "status", None)
-        retry_after = getattr(exc, "retry_after", None)
+        policy = self._retry
+        retry_after = policy.retry_after(exc)
         if retry_after is not None:
-            retry_after = min(retry_after, self.config.fetch.retry_after_cap)
             # 429/503 with Retry-After: this host waits; the others go on.
             self._politeness.push_back(host, time.monotonic() + retry_after)
             state = replace(self.store.host(host), backoff_until=wall + retry_after)
             self.store.save_host(state)
-        retryable = isinstance(exc, FetchError) and exc.retryable
-        if retryable and item.attempts < self.config.fetch.retries:
-            fetch = self.config.fetch
-            backoff = min(fetch.backoff * 2**item.attempts, fetch.max_backoff)
-            wait = retry_after if retry_after is not None else backoff
+        if policy.retryable(exc) and item.attempts < policy.retries:
+            wait = policy.wait(item.attempts + 1, exc)
             self.store.release(item, wall + wait, attempted=True)
             self._dirty = True
             if item.kind == "page":

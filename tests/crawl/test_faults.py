@@ -443,3 +443,18 @@ def test_the_json_summary_and_the_table_use_the_same_names(server, write_config,
     header = next(line for line in table.stdout.splitlines() if "status" in line).split()
     assert header == ["site", "run_id", "status", *run["counts"], "seconds"]
     assert {"site", "run_id", "status", "counts", "seconds"} <= set(run)
+
+
+def test_the_crawl_backs_off_as_the_shared_retry_policy_says(server, crawl, tmp_path):
+    answers = iter([Reply(500, "oops", TEXT), Reply(503, "busy", TEXT), Reply(body=article("F"))])
+    server.routes["/"] = Reply(body=hub(["/flaky"]))
+    server.routes["/flaky"] = lambda req: next(answers)
+    config = settings(tmp_path, fetch={"retries": 2, "backoff": 0.3}) + "sites:\n" + site(
+        "s", "127.0.0.1", start=[server.url("/")]
+    )
+
+    code, counts, _ = crawl(config)
+
+    assert code == 0 and counts["s"]["new"] == 1
+    first, second = gaps(server.requests("/flaky"))
+    assert 0.3 <= first < 0.6 + 0.3 and 0.6 <= second < 0.9 + 0.3  # 0.3·2ⁿ + jitter < 0.3
