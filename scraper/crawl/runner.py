@@ -277,8 +277,9 @@ class Crawler:
                 self._robots_waiting = {}
                 wait = self._dispatch()
                 idle = self._politeness.in_flight == 0 and self._cleaning == 0
-                if idle and wait > self.config.fetch.retry_after_cap:
+                if idle and wait > self.config.fetch.retry_after_cap + 1.0:
                     # Nothing running, and nothing due soon: what is left waits for the next run.
+                    # (A pushback is at most the cap: one measured a moment ago is waited for.)
                     for host, robots in self._robots_waiting.items():
                         self._give_up_robots(host, robots)
                     return False

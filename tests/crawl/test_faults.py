@@ -458,3 +458,23 @@ def test_the_crawl_backs_off_as_the_shared_retry_policy_says(server, crawl, tmp_
     assert code == 0 and counts["s"]["new"] == 1
     first, second = gaps(server.requests("/flaky"))
     assert 0.3 <= first < 0.6 + 0.3 and 0.6 <= second < 0.9 + 0.3  # 0.3·2ⁿ + jitter < 0.3
+
+
+def test_an_hour_long_pushback_stored_by_an_earlier_run_is_capped(server, crawl, tmp_path):
+    from scraper.crawl.store import HostState
+
+    server.routes["/"] = Reply(body=hub(["/a"]))
+    server.routes["/a"] = Reply(body=article("A"))
+    store = SQLiteStore(tmp_path / "state")
+    host = f"http://127.0.0.1:{server.port}"
+    store.save_host(HostState(host=host, backoff_until=time.time() + 3600))
+    store.close()
+    config = settings(tmp_path, fetch={"retry_after_cap": 0.5}) + "sites:\n" + site(
+        "s", "127.0.0.1", start=[server.url("/")]
+    )
+
+    started = time.monotonic()
+    code, counts, _ = crawl(config)
+
+    assert code == 0 and counts["s"]["new"] == 1
+    assert time.monotonic() - started < 5
