@@ -50,15 +50,18 @@ class ResourceClient:
             transport=transport,
         )
 
-    def get(self, url: str, *, truncate: bool = False) -> Resource:
+    def get(
+        self, url: str, *, truncate: bool = False, follow_redirects: bool = True
+    ) -> Resource:
         """Any status comes back as a ``Resource``; only a network failure raises ``FetchError``.
 
         A body over the size cap raises, or with ``truncate`` is cut at the cap (robots.txt).
+        ``follow_redirects=False`` returns a redirect as it is, for the crawl to take the hop.
         """
         timeout = self._timeout
         deadline = time.monotonic() + timeout  # the whole response, not each read
         try:
-            with self._client.stream("GET", url) as response:
+            with self._client.stream("GET", url, follow_redirects=follow_redirects) as response:
                 body, cut = read_capped(
                     response, self._max_bytes, deadline=deadline, timeout=timeout
                 )

@@ -38,7 +38,7 @@ from scraper.crawl.events import (
 )
 from scraper.crawl.output import RunOutput
 from scraper.crawl.politeness import Politeness
-from scraper.crawl.resources import ResourceClient
+from scraper.crawl.resources import Resource, ResourceClient
 from scraper.crawl.robots import ROBOTS_MAX_BYTES, Robots, product_token
 from scraper.crawl.schedule import due_sites, next_due
 from scraper.crawl.store import FrontierItem, Outcome, RunInfo, Store, UrlRecord
@@ -247,9 +247,9 @@ class Crawler:
                 url = normalize(raw)
                 if url:
                     seeds.append(self._item(run, url, kind, 0))
-        if resumed:
-            seeds = [s for s in seeds if s.kind != "sitemap"]  # counted already
-        sitemaps = self._limit_sitemaps(run, [s for s in seeds if s.kind == "sitemap"], None)
+        sitemaps = [s for s in seeds if s.kind == "sitemap"]
+        if not resumed:  # (a resumed run counted its sitemaps from the store)
+            sitemaps = self._limit_sitemaps(run, sitemaps, None)
         self.store.enqueue([s for s in seeds if s.kind != "sitemap"] + sitemaps)
 
     def _item(self, run: _Run, url: str, kind: str, depth: int) -> FrontierItem:
@@ -444,12 +444,15 @@ class Crawler:
                 self._complete(run, item, "robots", detail=detail)
                 continue
             self._politeness.acquire(host, mono)
-            done = _Done("page", run.info.id, item, host, meta=hop.meta)
-            self._submit(done, self._fetch_page, hop.url, hop.meta["headers"])
+            done = _Done(hop.meta["job"], run.info.id, item, host, meta=hop.meta)
+            if done.kind == "page":
+                self._submit(done, self._fetch_page, hop.url, hop.meta["headers"])
+            else:
+                self._submit(done, self._fetch_resource, item, hop.url)
         return soonest
 
     def _on_redirect(self, run: _Run, item: FrontierItem, done: _Done) -> None:
-        result: FetchResult = done.value
+        result: FetchResult | Resource = done.value
         hops = done.meta.get("hops", 0) + 1
         location = result.headers.get("location", "")
         target = normalize(location, result.final_url)
@@ -465,7 +468,8 @@ class Crawler:
             self._complete(run, item, "failed", new, status=result.status, detail=error)
             return
         assert target is not None
-        self._hops.append(_Hop(run.info.id, item, target, {**done.meta, "hops": hops}))
+        meta = {**done.meta, "hops": hops, "job": done.kind}
+        self._hops.append(_Hop(run.info.id, item, target, meta))
 
     def _next_item(self, run: _Run, key: tuple[int, str], wall: float) -> FrontierItem | None:
         buffer = self._buffers.setdefault(key, deque())
@@ -600,7 +604,7 @@ class Crawler:
             done.meta["headers"] = headers
             self._submit(done, self._fetch_page, item.url, headers)
         else:
-            self._submit(done, self._fetch_resource, item)
+            self._submit(done, self._fetch_resource, item, item.url)
 
     def _submit(self, done: _Done, fn: Callable[..., Any], *args: Any) -> None:
         def job() -> None:
@@ -620,10 +624,14 @@ class Crawler:
         )
 
     def _fetch_resource(
-        self, item: FrontierItem
-    ) -> list[Entry] | tuple[list[Entry], list[Entry], str | None]:
+        self, item: FrontierItem, url: str
+    ) -> Resource | list[Entry] | tuple[list[Entry], list[Entry], str | None]:
+        """A sitemap or feed read at ``url`` (``item.url`` or a hop of its redirects); a
+        redirect comes back as the ``Resource``, for the dispatcher to take the next hop."""
         assert self._resources is not None
-        res = self._resources.get(item.url)
+        res = self._resources.get(url, follow_redirects=False)
+        if 300 <= res.status < 400 and "location" in res.headers:
+            return res
         if res.status >= 400:
             retryable = res.status == 429 or res.status >= 500
             message = f"{item.url}: HTTP {res.status}"
@@ -677,6 +685,8 @@ class Crawler:
         assert item is not None
         if done.error is not None:
             self._on_error(run, item, done.error, done.meta.get("record"), done.host)
+        elif isinstance(done.value, Resource):
+            self._on_redirect(run, item, done)
         elif done.kind == "resource":
             self._on_resource(run, item, done.value)
         elif 300 <= done.value.status < 400 and done.value.status != 304:

@@ -478,3 +478,37 @@ def test_an_hour_long_pushback_stored_by_an_earlier_run_is_capped(server, crawl,
 
     assert code == 0 and counts["s"]["new"] == 1
     assert time.monotonic() - started < 5
+
+
+def test_a_sitemap_redirected_to_another_host_obeys_its_robots_txt(
+    server, write_config, tmp_path
+):
+    other = Server()
+    try:
+        other.routes["/robots.txt"] = Reply(body="User-agent: *\nDisallow: /\n", headers=TEXT)
+        other.routes["/sitemap.xml"] = Reply(body=URLSET.format(urls=""), headers=XML)
+        target = other.url("/sitemap.xml", host="localhost")
+        server.routes["/sitemap.xml"] = Reply(301, "", {"Location": target})
+        server.routes["/feed.xml"] = Reply(302, "", {"Location": "/rss.xml"})
+        server.routes["/rss.xml"] = Reply(
+            body=f"<rss><channel><item><link>{server.url('/a')}</link></item></channel></rss>",
+            headers=XML,
+        )
+        server.routes["/a"] = Reply(body=article("A"))
+        config = settings(tmp_path) + "sites:\n" + site(
+            "s",
+            "127.0.0.1",
+            sitemaps=[server.url("/sitemap.xml")],
+            feeds=[server.url("/feed.xml")],
+        )
+
+        code, runs, _ = run_json(write_config, config)
+
+        assert code == 0 and runs["s"]["counts"]["new"] == 1  # the feed's redirect was followed
+        assert other.paths() == ["/robots.txt"]
+        assert any(
+            w.startswith(f"sitemap {server.url('/sitemap.xml')} could not be read: redirected to")
+            for w in runs["s"]["warnings"]
+        )
+    finally:
+        other.close()
