@@ -457,7 +457,8 @@ def test_the_crawl_backs_off_as_the_shared_retry_policy_says(server, crawl, tmp_
 
     assert code == 0 and counts["s"]["new"] == 1
     first, second = gaps(server.requests("/flaky"))
-    assert 0.3 <= first < 0.6 + 0.3 and 0.6 <= second < 0.9 + 0.3  # 0.3·2ⁿ + jitter < 0.3
+    # 0.3·2ⁿ plus up to 0.3 of jitter (the upper bounds leave room for a busy machine)
+    assert 0.3 <= first < 1.5 and 0.6 <= second < 2.0
 
 
 def test_an_hour_long_pushback_stored_by_an_earlier_run_is_capped(server, crawl, tmp_path):
