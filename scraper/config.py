@@ -77,7 +77,7 @@ class _Model(BaseModel):
 
 class FetchSettings(_Model):
     user_agent: str = DEFAULT_USER_AGENT
-    timeout: float = Field(20.0, gt=0, description="read/write/pool timeout, seconds")
+    timeout: float = Field(20.0, gt=0, description="the whole response (request to last byte), s")
     connect_timeout: float = Field(10.0, gt=0)
     retries: int = Field(3, ge=0, le=20, description="retries after the first attempt")
     backoff: float = Field(0.5, ge=0, description="first backoff, seconds; doubles each retry")
@@ -98,6 +98,9 @@ class CrawlSettings(_Model):
     workers: int = Field(0, ge=0, description="cleaning processes; 0 means one per core")
     robots_ttl: Duration = Field(86400.0, le=86400, description="robots.txt cache, ≤ 24 h")
     robots_retry: Duration = Field(300.0, description="ask again after a 5xx robots.txt")
+    max_sitemaps: int = Field(100, ge=1, description="sitemaps read per run, at most")
+    max_sitemap_depth: int = Field(2, ge=0, description="sitemap index levels followed")
+    clean_timeout: Duration = Field(30.0, description="longest time cleaning one page")
     store: str = Field("sqlite", description="sqlite, or a PostgreSQL DSN shared by workers")
     lease: Duration = Field(60.0, ge=1, description="a worker's hold on URLs and hosts")
 
