@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -21,7 +21,7 @@ from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, ExtractionError
 from scraper.extract import extract_tree
 from scraper.htmlparse import parse_html
-from scraper.metadata import declared_kind
+from scraper.metadata import PageInfo, declared_kind, read_page_info
 from scraper.prune import prune_chrome
 from scraper.textdump import clean_text_dump, looks_like_html
 
@@ -42,8 +42,10 @@ def clean(
     url: str | None = None,
     *,
     config: Config | None = None,
+    charset: str | None = None,
 ) -> Document:
-    """Clean one page. ``url`` picks the site rule from ``config`` (built-in defaults if None).
+    """Clean one page. ``url`` picks the site rule from ``config`` (built-in defaults if None);
+    ``charset`` is the HTTP header's, for bytes (it outranks the page's own declaration).
 
     Raises ``ContentError`` for binary or empty input and ``ExtractionError`` when no
     article text is found.
@@ -55,7 +57,7 @@ def clean(
             raise ContentError(f"{where}: empty input", url=where)
         if looks_binary(html):
             raise ContentError(f"{where}: binary data, not an HTML page or text", url=where)
-        html = decode_html(html)
+        html = decode_html(html, charset)
     if not html.strip():
         raise ContentError(f"{where}: empty input", url=where)
 
@@ -64,8 +66,10 @@ def clean(
     site_name, rule = match if match else (None, None)
     drop = [re.compile(p) for p in rule.drop_lines] if rule else []
 
+    info = PageInfo()
     if looks_like_html(html):
         tree = parse_html(html)
+        info = read_page_info(tree)
         if rule is not None:
             tree = apply_site_rule(tree, rule)
         tree = prune_chrome(tree, product=declared_kind(tree) == "product")
@@ -91,6 +95,12 @@ def clean(
         date=date,
         url=url,
         site=site_name or host,
+        canonical_url=_absolute(info.canonical_url, url),
+        language=info.language,
+        description=info.description,
+        sitename=info.sitename,
+        image=_absolute(info.image, url),
+        tags=info.tags,
     )
 
 
@@ -110,6 +120,13 @@ def apply_site_rule(tree: LexborHTMLParser, rule: SiteRule) -> LexborHTMLParser:
             body = "".join(node.html or "" for node in nodes)
             tree = LexborHTMLParser(f"<html>{head}<body>{body}</body></html>")
     return tree
+
+
+def _absolute(link: str | None, base: str | None) -> str | None:
+    """``link`` resolved against the page's address; None when it cannot be made absolute."""
+    if link and base:
+        link = urljoin(base, link)
+    return link if link and "://" in link else None
 
 
 def _one_line(value: str | None) -> str | None:
