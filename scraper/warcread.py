@@ -8,7 +8,9 @@ Redirects, errors, requests, metadata and non-HTML responses are skipped.
 
 from __future__ import annotations
 
+import gzip
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,8 @@ from scraper.errors import ContentError, InputError
 __all__ = ["WARC_SUFFIXES", "WarcPage", "is_warc", "read_warc"]
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+_WARC_START = b"WARC/"
+_ARC_START = b"filedesc://"
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _HTML_START = re.compile(rb"^\s*(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|head|!--)", re.I)
 
@@ -55,6 +59,7 @@ def read_warc(path: Path, *, max_bytes: int) -> Iterator[WarcPage]:
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}", path=str(path)) from None
     with stream:
+        _check_signature(stream, path)
         records = ArchiveIterator(stream)
         try:
             for record in records:
@@ -67,9 +72,10 @@ def read_warc(path: Path, *, max_bytes: int) -> Iterator[WarcPage]:
                 mime = content_type.split(";", 1)[0].strip().lower()
                 if mime and mime not in _HTML_TYPES:
                     continue
+                body = record.content_stream().read(max_bytes + 1)
+                # (asked after the read: warcio computes the offset by reading to the end)
                 source = f"{path}#{records.get_record_offset()}"
                 url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                body = record.content_stream().read(max_bytes + 1)
                 if not mime and not _HTML_START.match(body[:1024]):
                     continue
                 if len(body) > max_bytes:
@@ -85,6 +91,25 @@ def read_warc(path: Path, *, max_bytes: int) -> Iterator[WarcPage]:
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             message = f"{path}: not a readable WARC file ({detail})"
             raise InputError(message, path=str(path)) from None
+
+
+def _check_signature(stream: BinaryIO, path: Path) -> None:
+    """``InputError`` unless the file starts like a WARC or ARC file (gzipped or not):
+    warcio reads any other bytes as one ARC record, and would find no page in them."""
+    head = stream.read(2)
+    stream.seek(0)
+    if head == b"\x1f\x8b":
+        try:
+            with gzip.open(stream) as unzipped:
+                head = unzipped.read(len(_ARC_START))
+        except (OSError, EOFError, zlib.error):
+            head = b""
+        stream.seek(0)
+    else:
+        head = stream.read(len(_ARC_START))
+        stream.seek(0)
+    if not head.startswith((_WARC_START, _ARC_START)):
+        raise InputError(f"{path}: not a WARC file", path=str(path))
 
 
 def _charset(content_type: str) -> str | None:

@@ -283,7 +283,7 @@ class _Sink:
 
 def _open_out(output: str | None) -> Any:
     if output is None:
-        return _NoClose(click.get_text_stream("stdout"))
+        return _NoClose(sys.stdout)
     try:
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         return open(output, "w", encoding="utf-8")  # closed by the ExitStack
