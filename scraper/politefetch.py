@@ -77,6 +77,8 @@ class PoliteFetcher:
             except FetchError:
                 robots = Robots(status=0, fetched_at=time.time())
             self._robots[origin] = robots
+            # the gap after robots.txt is already the one its Crawl-delay asks for
+            self._next_at[origin] = self._clock() + self._delay(origin)
         return robots
 
     def _delay(self, origin: str) -> float:
