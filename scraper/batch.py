@@ -7,6 +7,7 @@ so that memory stays bounded however many pages (or WARC records) there are.
 from __future__ import annotations
 
 import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -67,6 +68,12 @@ def named(exc: ScraperError, job: Job) -> ScraperError:
     return renamed
 
 
+def _worker_init() -> None:
+    """Ctrl-C reaches every process of the terminal's group: the main process stops the
+    run (exit 130); workers ignore it rather than print a traceback each."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def clean_jobs(jobs: Iterable[Job], *, config: Config, workers: int) -> Iterator[Outcome]:
     """Every job's outcome, in order; ``workers`` > 1 cleans in that many processes."""
     if workers <= 1:
@@ -75,7 +82,7 @@ def clean_jobs(jobs: Iterable[Job], *, config: Config, workers: int) -> Iterator
         return
     work = partial(clean_job, config=config)
     pending: deque[Future[Outcome]] = deque()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
         try:
             for job in jobs:
                 pending.append(pool.submit(work, job))

@@ -138,7 +138,7 @@ def _author_match(pred: str | None, truth: str) -> bool:
 
 def _date_match(pred: str | None, truth: str) -> bool:
     """Same calendar day (the first ten characters of an ISO date)."""
-    return bool(pred) and pred.strip()[:10] == truth.strip()[:10]
+    return pred is not None and bool(pred) and pred.strip()[:10] == truth.strip()[:10]
 
 
 # --- systems ---------------------------------------------------------------------------

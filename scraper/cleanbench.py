@@ -98,7 +98,7 @@ def _others() -> str:
         except psutil.Error:
             continue
         if share >= 10:
-            cmd = " ".join(p.info["cmdline"] or [])[:90]
+            cmd = " ".join(" ".join(p.info["cmdline"] or []).split())[:90]
             busy.append(f"{share:.0f}% `{cmd}`")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return f"load average {load}; other processes over 10% CPU: {'; '.join(busy) or 'none'}"

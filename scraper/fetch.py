@@ -217,8 +217,8 @@ class _WaitRetryAfter(wait_base):
     def __call__(self, retry_state: RetryCallState) -> float:
         exc = retry_state.outcome.exception() if retry_state.outcome else None
         retry_after = getattr(exc, "retry_after", None)
-        if retry_after is not None:
-            return min(retry_after, self.cap)
+        if isinstance(retry_after, int | float):
+            return min(float(retry_after), self.cap)
         return self.fallback(retry_state)
 
 

@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -86,7 +86,13 @@ def check_url(url: str, *, option: str | None = None) -> str:
     return url
 
 
-def read_capped_stream(stream: BinaryIO, *, name: str, max_bytes: int) -> bytes:
+class Readable(Protocol):
+    """A binary stream: a file, standard input's buffer, a ``GzipFile``."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def read_capped_stream(stream: Readable, *, name: str, max_bytes: int) -> bytes:
     """At most ``max_bytes`` of ``stream``; ``ContentError`` naming ``name`` when it holds more,
     is empty or is binary."""
     body = stream.read(max_bytes + 1)

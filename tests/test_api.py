@@ -70,3 +70,9 @@ def test_document_metadata_and_word_count():
     # 10 letters a sentence, the full stop is not a word: a Japanese text is not one word
     assert doc.word_count == 300
     assert doc.to_dict()["word_count"] == 300 and doc.to_dict()["tags"] == ["weather", "Tokyo"]
+
+
+def test_the_package_ships_its_type_information():
+    from pathlib import Path
+
+    assert (Path(scraper.__file__).parent / "py.typed").is_file()

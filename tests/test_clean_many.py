@@ -57,6 +57,7 @@ def test_two_jobs_give_the_same_lines_as_one():
     two = run("clean", str(GATE), "--jobs", "2")
     assert one.exit_code == two.exit_code == 0
     assert two.stdout == one.stdout
+    assert one.stderr == two.stderr == ""  # not a terminal: no progress bar, silence
 
 
 def test_failures_are_one_line_and_a_record_and_exit_10(tmp_path):

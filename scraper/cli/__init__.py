@@ -52,15 +52,7 @@ def exit_code(exc: ScraperError) -> int:
 class _Group(click.Group):
     """Prints every error as one ``error: …`` line and exits with its documented code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ScraperError as exc:
-            error = click.ClickException(str(exc))
-            error.exit_code = exit_code(exc)
-            raise error from None
-
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
@@ -72,6 +64,9 @@ class _Group(click.Group):
             return super().main(args, prog_name, complete_var, False, **extra)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
+        except ScraperError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exit_code(exc))
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else "scraper"
             click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)

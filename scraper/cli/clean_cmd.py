@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from scraper.batch import Outcome, clean_jobs, default_workers, named
@@ -313,6 +314,7 @@ def _progress(stack: ExitStack) -> Progress | None:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        console=Console(stderr=True),
         transient=True,
     )
     stack.enter_context(progress)

@@ -29,6 +29,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -53,7 +54,9 @@ def load_corpus(limit: int) -> tuple[list[bytes], str]:
     return pages, "the Japan Today test page, varied"
 
 
-def _serve(hosts: int, pages_per_host: int, corpus_size: int, ready: multiprocessing.Queue) -> None:
+def _serve(
+    hosts: int, pages_per_host: int, corpus_size: int, ready: multiprocessing.Queue[Any]
+) -> None:
     corpus, _ = load_corpus(corpus_size)
     servers: list[ThreadingHTTPServer] = []
 

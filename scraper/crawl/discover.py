@@ -182,8 +182,8 @@ def parse_sitemap(body: bytes, base_url: str) -> SitemapDoc:
     root = _xml(body)
     if root is None:
         lines = _inflate(body).decode("utf-8", "replace").splitlines()
-        pages = [Entry(u) for line in lines if (u := normalize(line, base_url))]
-        return SitemapDoc(pages=pages, sitemaps=[])
+        listed = [Entry(u) for line in lines if (u := normalize(line, base_url))]
+        return SitemapDoc(pages=listed, sitemaps=[])
     pages: list[Entry] = []
     sitemaps: list[Entry] = []
     is_index = _local(root.tag) == "sitemapindex"

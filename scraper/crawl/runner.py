@@ -173,7 +173,7 @@ class Crawler:
             for raw in urls:
                 url = normalize(raw)
                 if url:
-                    seeds.append(self._item(run, url, kind, 0))  # type: ignore[arg-type]
+                    seeds.append(self._item(run, url, kind, 0))
         self.store.enqueue(seeds)
         self.emit(RunStarted(site=name, run_id=info.id, resumed=resumed))
 

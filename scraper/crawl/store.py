@@ -316,7 +316,7 @@ class SQLiteStore:
         return [self._run(row) for row in rows.fetchall()]
 
     def counts(self, run_id: int) -> dict[str, int]:
-        counts = dict.fromkeys(OUTCOMES, 0)
+        counts: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
         for outcome, n in self._db.execute(
             "SELECT outcome, COUNT(*) FROM frontier WHERE run_id=? AND state='done' "
             "GROUP BY outcome",
