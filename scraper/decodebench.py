@@ -8,11 +8,17 @@ Shift_JIS for Japanese…; characters that encoding lacks become character refer
 same legacy bytes with the ``lang`` attribute removed too (no hint left but the bytes); and
 UTF-16LE without a BOM. A page counts as right when the decoded text is exactly the text
 that was written. The old decoder is the ``scraper/encoding.py`` of a git revision.
+
+A second set, not used while writing the new decoder: the pages of trafilatura's evaluation
+corpus that declare a legacy charset in their markup and decode strictly in it; their
+declarations removed, the original bytes must decode to the same text as with the
+declaration ("eval-legacy").
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import re
 import subprocess
 import sys
@@ -95,6 +101,27 @@ def variants(page: str, raw: bytes) -> list[Variant]:
     return out
 
 
+def eval_variants(pages: Path) -> list[Variant]:
+    """Pages (gzipped) that declare a legacy charset and decode strictly in it."""
+    out = []
+    for path in sorted(pages.glob("*.gz")):
+        try:
+            raw = gzip.decompress(path.read_bytes())
+        except (OSError, EOFError):
+            continue
+        declared = html_body_declared_encoding(raw)
+        if declared is None or declared.startswith("utf"):
+            continue
+        body = strip_declarations(raw)
+        try:
+            expected = body.decode(declared)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if not expected.isascii():
+            out.append(Variant(path.name, "eval-legacy", declared, body, expected))
+    return out
+
+
 def old_decoder(revision: str, root: Path) -> Decoder:
     """``decode_html`` of ``scraper/encoding.py`` at a git revision."""
     source = subprocess.run(
@@ -114,14 +141,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scraper.decodebench", description=__doc__)
     parser.add_argument("--pages", type=Path, default=Path("../shared/bench/readability-pages"))
     parser.add_argument("--old", default="a31e15f", help="git revision of the old decoder")
+    parser.add_argument("--eval", type=Path, default=Path("../shared/bench/trafilatura-eval/html"))
     parser.add_argument("--out", type=Path, help="write the report section into this file")
     args = parser.parse_args(argv)
 
     pages = sorted(p for p in args.pages.glob("*/source.html"))
     all_variants = [v for p in pages for v in variants(p.parent.name, p.read_bytes())]
+    all_variants += eval_variants(args.eval)
     decoders = {"old (hand-written)": old_decoder(args.old, Path(__file__).parent.parent)}
     decoders["new (w3lib + tuned charset_normalizer)"] = decode_html
-    kinds = ["utf-8", "legacy", "legacy-no-lang", "utf-16le"]
+    kinds = ["utf-8", "legacy", "legacy-no-lang", "utf-16le", "eval-legacy"]
     rows, wrong_examples, seconds = {}, {}, {}
     for name, decode in decoders.items():
         right = dict.fromkeys(kinds, 0)
@@ -143,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         "## Decoding pages without a declared charset",
         "",
         f"Command: `python -m scraper.decodebench --old {args.old} --out BENCHMARKS.md` "
-        f"({len(pages)} Readability test pages, `{args.pages}`; Apache-2.0).",
+        f"({len(pages)} Readability test pages, `{args.pages}`, and trafilatura's evaluation"
+        f" pages, `{args.eval}`; both Apache-2.0).",
         "",
         (__doc__ or "").split("\n\n", 1)[1].replace("\n", " ").strip(),
         "",
