@@ -76,3 +76,13 @@ def test_the_package_ships_its_type_information():
     from pathlib import Path
 
     assert (Path(scraper.__file__).parent / "py.typed").is_file()
+
+
+def test_a_config_error_names_its_file_and_key(tmp_path):
+    import pytest
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sites:\n  jt:\n    hosts: [x.com]\n    remove: ['div[']\n", encoding="utf-8")
+    with pytest.raises(scraper.ConfigError) as caught:
+        scraper.load_config(bad)
+    assert (caught.value.path, caught.value.key) == (str(bad), "sites.jt.remove.0")
