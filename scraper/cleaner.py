@@ -54,12 +54,12 @@ def clean(
     config = config or Config()
     if isinstance(html, bytes):
         if not html.strip():
-            raise ContentError(f"{where}: empty input", url=where)
+            raise ContentError(f"{where}: empty input", url=url)
         if looks_binary(html):
-            raise ContentError(f"{where}: binary data, not an HTML page or text", url=where)
+            raise ContentError(f"{where}: binary data, not an HTML page or text", url=url)
         html = decode_html(html, charset)
     if not html.strip():
-        raise ContentError(f"{where}: empty input", url=where)
+        raise ContentError(f"{where}: empty input", url=url)
 
     host = urlsplit(url).hostname if url else None
     match = config.site_for(host)
