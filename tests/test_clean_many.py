@@ -276,3 +276,14 @@ def test_python_dash_m_scraper_works_like_scraper():
         check=False,
     )
     assert bad.returncode == 4 and bad.stderr == "error: no/such.html: no such file\n"
+
+
+def test_json_lines_to_a_file(tmp_path):
+    out = tmp_path / "records.jsonl"
+    result = run("clean", str(GATE_PAGES[5]), str(GATE_PAGES[6]), "-o", str(out), "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert [r["source"] for r in records(out.read_text(encoding="utf-8"))] == [
+        str(GATE_PAGES[5]),
+        str(GATE_PAGES[6]),
+    ]
