@@ -95,6 +95,7 @@ def test_a_lapsed_lease_is_taken_over_and_the_old_owner_is_fenced(make_store):
     time.sleep(0.4)
     [theirs] = two.claim(run.id, H, limit=1, owner="w2", lease=60)
     assert theirs.url == mine.url and theirs.token != mine.token
+    assert two.holds(theirs) and not one.holds(mine)
     late = UrlRecord(url=mine.url, site="s", hash="stale")
     with pytest.raises(LeaseLost, match="lease lost"):
         one.complete(mine, "new", late, [_item(run.id, f"{H}/from-w1")])

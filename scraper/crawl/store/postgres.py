@@ -345,6 +345,15 @@ class PostgresStore:
             for url, site, kind, depth, attempts, _ in taken
         ]
 
+    def holds(self, item: FrontierItem) -> bool:
+        return (
+            self._opt(
+                "SELECT 1 FROM frontier WHERE run_id=%s AND url=%s AND token=%s AND state='leased'",
+                (item.run_id, item.url, item.token),
+            )
+            is not None
+        )
+
     def renew(self, owner: str, lease: float) -> int:
         with self._tx():
             cur = self._db.execute(

@@ -412,6 +412,14 @@ class SQLiteStore:
         )
         return token
 
+    def holds(self, item: FrontierItem) -> bool:
+        """Whether the claim that handed out ``item`` still holds it (not taken over)."""
+        row = self._db.execute(
+            "SELECT 1 FROM frontier WHERE run_id=? AND url=? AND token=? AND state='leased'",
+            (item.run_id, item.url, item.token),
+        ).fetchone()
+        return row is not None
+
     def renew(self, owner: str, lease: float) -> int:
         """Extend every live lease ``owner`` holds; returns how many URLs it holds."""
         until = self.now() + lease
