@@ -105,8 +105,8 @@ _MIGRATE_1 = [
     "ALTER TABLE hosts ADD COLUMN robots_owner TEXT",
     "ALTER TABLE hosts ADD COLUMN robots_until REAL",
     "UPDATE runs SET pages = (SELECT COUNT(*) FROM frontier f WHERE f.run_id = runs.id"
-    " AND f.kind = 'page' AND f.state = 'done'"
-    " AND f.outcome NOT IN ('robots', 'skipped', 'redirect'))",
+    " AND f.kind = 'page' AND (f.state = 'leased' OR (f.state = 'done'"
+    " AND f.outcome NOT IN ('robots', 'skipped', 'redirect'))))",
 ]
 _RUN_COLUMNS = "id, site, started_at, finished_at, status, jsonl, counts"
 _HOST_COLUMNS = "host, robots_body, robots_status, robots_fetched_at, backoff_until"
