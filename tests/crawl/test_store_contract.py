@@ -260,8 +260,10 @@ def test_mark_and_redirected_are_done_in_the_run(store: Store):
     run = store.start_run("s")
     assert store.mark([_item(run.id, f"{H}/old")], "skipped") == 1
     store.enqueue([_item(run.id, f"{H}/a"), _item(run.id, f"{H}/b")])
-    [a, b] = store.claim(run.id, H, limit=2, owner="w", lease=60)
+    [a, b] = store.claim(run.id, H, limit=2, owner="w", lease=60, max_pages=10)
+    assert store.pages_claimed(run.id) == 2
     store.redirected(a, f"{H}/b")
+    assert store.pages_claimed(run.id) == 1  # /b will not be fetched: off the budget
     store.complete(a, "new")
     with pytest.raises(LeaseLost):
         store.complete(b, "new")  # /b was done by the redirect meanwhile

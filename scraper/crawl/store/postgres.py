@@ -443,6 +443,12 @@ class PostgresStore:
             self._redirected(item, url)
 
     def _redirected(self, item: FrontierItem, url: str) -> None:
+        row = self._opt(
+            "SELECT state, kind FROM frontier WHERE run_id=%s AND url=%s FOR UPDATE",
+            (item.run_id, url),
+        )
+        if row == ("leased", "page"):  # claimed, now never fetched: back to the page budget
+            self._db.execute("UPDATE runs SET pages=pages-1 WHERE id=%s", (item.run_id,))
         self._db.execute(
             "INSERT INTO frontier (run_id, url, site, host, kind, depth, state, outcome)"
             " VALUES (%s, %s, %s, %s, 'page', %s, 'done', 'redirect') ON CONFLICT (run_id, url)"

@@ -513,6 +513,11 @@ class SQLiteStore:
             self._redirected(item, url)
 
     def _redirected(self, item: FrontierItem, url: str) -> None:
+        row = self._db.execute(
+            "SELECT state, kind FROM frontier WHERE run_id=? AND url=?", (item.run_id, url)
+        ).fetchone()
+        if row == ("leased", "page"):  # claimed, now never fetched: back to the page budget
+            self._db.execute("UPDATE runs SET pages=pages-1 WHERE id=?", (item.run_id,))
         self._db.execute(
             "INSERT INTO frontier (run_id, url, site, host, kind, depth, state, outcome)"
             " VALUES (?, ?, ?, ?, 'page', ?, 'done', 'redirect') ON CONFLICT (run_id, url)"
