@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 __all__ = [
     "FORMATS",
@@ -39,9 +39,10 @@ Format = Literal["text", "markdown", "json", "html"]
 FORMATS: tuple[Format, ...] = ("text", "markdown", "json", "html")
 
 
-@dataclass(frozen=True)
-class Span:
-    """A run of inline text. ``text == "\\n"`` (with no other mark) is a line break."""
+class Span(NamedTuple):
+    """A run of inline text. ``text == "\\n"`` (with no other mark) is a line break.
+
+    (A named tuple, not a dataclass: a page has thousands, made while its DOM is read.)"""
 
     text: str
     href: str | None = None

@@ -130,10 +130,7 @@ def test_chrome_free_drops_a_language_s_lines_in_the_middle_of_the_text() -> Non
 
 
 def test_japanese_chrome_goes_on_a_japanese_page() -> None:
-    # the last paragraph has a figure: the trailing-label rule still counts words by spaces
-    # and knows only ASCII sentence ends (issue 15, text measures), so it would strip a
-    # Japanese paragraph without one from the end
-    paragraphs = [JAPANESE, "シェア\nツイート", "続きを読む", "工事は2027年に始まります。"]
+    paragraphs = [JAPANESE, "シェア\nツイート", "続きを読む", "それでも工事は続きます。"]
     assert kept(paragraphs, "ja") == [paragraphs[0], paragraphs[3]]
     assert kept(paragraphs, None) == paragraphs
     assert not is_chrome_line("シェアハウスの家賃が上がった。", "ja")

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import accumulate
 
-from scraper.cleaner.measures import keys
+from scraper.cleaner.measures import keys, word_count
 from scraper.cleaner.pageblocks import Block
 
 __all__ = [
@@ -73,7 +73,7 @@ def fill_gaps(reading: str, blocks: Sequence[Block]) -> str:
     for block, key in zip(blocks, keys([text[:_KEY_CHARS] for text in texts]), strict=True):
         if not key:
             continue
-        words = block.text.count(" ") + 1
+        words = word_count(block.text)
         found = whole.find(key, cursor)
         if found >= 0 and words >= ANCHOR_MIN_WORDS:
             if after is not None and pending:

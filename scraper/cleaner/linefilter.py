@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from scraper.cleaner.measures import ends_sentence, word_count
 from scraper.cleaner.vocab import chrome_vocabulary
 
 __all__ = ["CHROME_LINES", "chrome_free", "is_chrome_line"]
@@ -75,7 +76,6 @@ _DISCLOSURE_WORDS = 50
 _LONG_LINE = 1000
 # A trailing label: a few words without sentence punctuation or figures.
 _LABEL_WORDS = 4
-_SENTENCE_END = re.compile(r"[.!?:;\"”)\]]$|\d")
 _WORD = re.compile(r"\w+")
 # Characters of code, paths and markup, never of a button's label ("$75" is a price).
 _CODE = re.compile(r"[/\\=<>{}\[\];`@_()~]|\$(?!\d)|^\s*[.#]\w")
@@ -125,7 +125,8 @@ def _is_label(block: str) -> bool:
     block = block.strip()
     return (
         "\n" not in block
-        and len(block.split()) <= _LABEL_WORDS
-        and not _SENTENCE_END.search(block)
+        and word_count(block) <= _LABEL_WORDS
+        and not ends_sentence(block)
+        and not any(c.isdigit() for c in block)
         and not _CODE.search(block)
     )

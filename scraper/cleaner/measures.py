@@ -1,4 +1,11 @@
-"""Text measures shared by the cleaner's stages: letters-and-digits keys, word counts.
+"""Text measures shared by the cleaner's stages, for every script: word counts, sentence
+ends, and letters-and-digits keys.
+
+Words are counted by spaces, except in scripts written without them (Chinese, Japanese,
+Thai, Lao, Khmer, Myanmar), where a run of letters counts one word per so many
+characters, the script's average word length (``CHARS_PER_WORD``): a paragraph of
+Japanese is forty words, not one. Sentence ends know the full stops of those scripts
+(。！？) too.
 
 Keys compare two renderings of one text (a reading's and the page's blocks'): the
 extractors space, punctuate and decode a page's text slightly differently, so texts are
@@ -8,13 +15,41 @@ compared on their letters and digits only, casefolded.
 from __future__ import annotations
 
 import re
+from math import ceil
 
-__all__ = ["keys", "letters_and_digits"]
+__all__ = ["CHARS_PER_WORD", "ends_sentence", "keys", "letters_and_digits", "word_count"]
+
+# Average characters a word in scripts written without spaces: Han and kana ~1.7
+# (Chinese words average 1.5-2 characters), Thai, Lao, Khmer and Myanmar ~4.
+CHARS_PER_WORD = {"han": 2, "thai": 4}
+_UNSPACED = {
+    "han": re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u31f0-\u31ff]+"),
+    "thai": re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+"),
+}
+# a sentence's last character, in every script (closing quotes and brackets included)
+_SENTENCE_END = re.compile(r"[.!?:;\"”’»)\]。．！？；：…」』）】〕〉》]$")
 
 # HTML parsers replace NUL and lxml refuses it: hardly any text holds it (``keys`` copes)
 _SEP = "\x00"
 _NOT_KEPT = re.compile(r"[^\w\x00]+")
 _ASCII_NOT_KEPT = bytes(b for b in range(128) if not chr(b).isalnum() and chr(b) != _SEP)
+
+
+def word_count(text: str) -> int:
+    """The words of ``text``: its space-separated tokens, where a run of a script written
+    without spaces counts one word per ``CHARS_PER_WORD`` characters."""
+    count = len(text.split())
+    if text.isascii():
+        return count
+    for script, pattern in _UNSPACED.items():
+        for run in pattern.findall(text):
+            count += ceil(len(run) / CHARS_PER_WORD[script]) - 1
+    return count
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends as a sentence does (a full stop of any script)."""
+    return bool(_SENTENCE_END.search(text.rstrip()))
 
 
 def keys(texts: list[str]) -> list[str]:

@@ -20,7 +20,7 @@ from scraper.cleaner.linefilter import chrome_free
 from scraper.cleaner.pageblocks import content_root, page_blocks
 from scraper.cleaner.prune import prune_chrome
 from scraper.cleaner.readings import choose_reading, lxml_tree
-from scraper.cleaner.structure import Unit, align, compose, page_units
+from scraper.cleaner.structure import Unit, align, base_url, compose, page_units
 from scraper.cleaner.textdump import clean_text_dump, looks_like_html
 from scraper.cleaner.tidy import one_line, tidy
 from scraper.config import Config, SiteRule
@@ -64,7 +64,7 @@ def clean(
     if not looks_like_html(html):
         dump = clean_text_dump(html, drop)
         title, author = one_line(dump.title), one_line(dump.author)
-        blocks = _blocks(_paragraphs(dump.text, where), [], drop, title, author, where)
+        blocks = _blocks(_paragraphs(dump.text, where), [], drop, title, author, where, "")
         return Document(blocks, title=title, author=author, url=url, site=site_name or host)
 
     tree = parse_html(html)
@@ -76,13 +76,13 @@ def clean(
     parsed = lxml_tree(tree)
     if parsed is not None:
         meta = complete_metadata(meta, parsed, url)
-    structure = page_units(tree, url)
+    structure, base = page_units(tree), base_url(tree, url)
     root = content_root(tree)
     page = page_blocks(root) if root is not None else []
     choice = choose_reading(parsed, page, meta.kind, url)
     text = choice.text if choice.from_blocks else fill_gaps(choice.text, page)
     title, author = one_line(meta.title), one_line(meta.author)
-    blocks = _blocks(_paragraphs(text, where), structure, drop, title, author, where)
+    blocks = _blocks(_paragraphs(text, where), structure, drop, title, author, where, base)
     return Document(
         blocks, title=title, author=author, date=meta.date, url=url, site=site_name or host
     )
@@ -101,6 +101,7 @@ def _blocks(
     title: str | None,
     author: str | None,
     where: str,
+    base: str,
 ) -> tuple[Block, ...]:
     """The kept paragraphs laid over the page's structure, less chrome lines, the site's
     ``drop_lines``, title and byline repeats and repeated paragraphs (code is judged by
@@ -118,7 +119,7 @@ def _blocks(
         author=author,
         verbatim=[verbatim[i] for i in index],
     )
-    blocks = compose(paragraphs, runs, {index[k] for k in keep})
+    blocks = compose(paragraphs, runs, {index[k] for k in keep}, base)
     if not blocks:
         raise ExtractionError(f"{where}: no article text found")
     return blocks

@@ -30,6 +30,7 @@ from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
 from scraper.cleaner.justext_reading import justext_text
+from scraper.cleaner.measures import word_count
 from scraper.cleaner.pageblocks import Block
 
 __all__ = ["FALLBACK_RATIO", "RETRY_RATIO", "Choice", "choose_reading", "lxml_tree"]
@@ -113,7 +114,7 @@ def choose_reading(
 def _reads_as_article(text: str) -> bool:
     long_paragraphs = 0
     for paragraph in text.split("\n\n"):
-        if paragraph.count(" ") + 1 >= ARTICLE_PARAGRAPH_WORDS:
+        if word_count(paragraph) >= ARTICLE_PARAGRAPH_WORDS:
             long_paragraphs += 1
             if long_paragraphs >= ARTICLE_PARAGRAPHS:
                 return True

@@ -24,10 +24,12 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper.cleaner.measures import keys as key_list
 from scraper.cleaner.measures import letters_and_digits
 from scraper.document import (
     Block,
@@ -42,7 +44,7 @@ from scraper.document import (
     plain,
 )
 
-__all__ = ["Run", "Unit", "align", "compose", "page_units"]
+__all__ = ["Run", "Unit", "align", "base_url", "compose", "page_units"]
 
 _SKIP = frozenset({"script", "style", "template", "head", "title", "svg", "select", "option"})
 _BLOCK = frozenset(
@@ -60,6 +62,7 @@ _STRONG = frozenset({"strong", "b"})
 _CODE = frozenset({"code", "kbd", "samp", "tt"})
 _CELL_BLOCKS = "p, div, ul, ol, table, h1, h2, h3, h4, h5, h6, pre, blockquote, li, br"
 _LANGUAGE = re.compile(r"\b(?:language|lang|highlight|brush)[-:_ ]+([\w+#.-]+)", re.IGNORECASE)
+_BREAK = Span("\n")
 _ANCHOR_SIGNS = " \t\n\u00a0¶#§🔗"
 # a longer search for a unit that starts at a paragraph boundary is not worth its time
 _TRIES = 8
@@ -69,9 +72,11 @@ _ANCHOR = 30
 Container = tuple[str, int, bool, int]  # (kind "list" | "item" | "quote", id, ordered, start)
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A leaf block of the page: its kind, content and the containers it sits in."""
+class Unit(NamedTuple):
+    """A leaf block of the page: its kind, content and the containers it sits in.
+
+    (A named tuple: a page has thousands.) Link targets are as the page wrote them;
+    ``compose`` resolves those of the units it keeps."""
 
     kind: str  # "p", "h", "pre", "row"
     spans: tuple[Span, ...] = ()
@@ -91,24 +96,28 @@ class Unit:
         return plain(self.spans)
 
 
-def page_units(tree: LexborHTMLParser, url: str | None) -> list[Unit]:
+def page_units(tree: LexborHTMLParser) -> list[Unit]:
     """The units of ``tree``'s body in page order (``tree`` is not changed)."""
     body = tree.body
     if body is None:
         return []
-    base = url or ""
-    base_node = tree.css_first("base[href]")
-    if base_node is not None:
-        base = urljoin(base, base_node.attributes.get("href") or "")
-    walker = _Walker(base)
+    walker = _Walker()
     walker.walk(body)
     walker.flush()
     return walker.units
 
 
+def base_url(tree: LexborHTMLParser, url: str | None) -> str:
+    """What the page's links are relative to: its ``<base href>``, else its URL."""
+    base = url or ""
+    node = tree.css_first("base[href]")
+    if node is not None:
+        base = urljoin(base, node.attributes.get("href") or "")
+    return base
+
+
 class _Walker:
-    def __init__(self, base: str) -> None:
-        self.base = base
+    def __init__(self) -> None:
         self.units: list[Unit] = []
         self.spans: list[Span] = []
         self.marks: tuple[str | None, bool, bool, bool] = (None, False, False, False)
@@ -116,43 +125,46 @@ class _Walker:
         self.ids = 0
 
     def flush(self) -> None:
-        if self.spans and any(not s.is_break and s.text.strip() for s in self.spans):
-            self.units.append(Unit("p", tuple(self.spans), path=self.path))
-        self.spans = []
+        spans = self.spans
+        if spans:
+            if any(s.text.strip() for s in spans if s.text != "\n"):
+                self.units.append(Unit("p", tuple(spans), path=self.path))
+            self.spans = []
 
     def _id(self) -> int:
         self.ids += 1
         return self.ids
 
     def walk(self, node: LexborNode) -> None:
+        """Read ``node``'s children: text and inline elements into the open paragraph's
+        spans, blocks into units of their own."""
         child = node.child
+        spans = self.spans
         while child is not None:
-            self.visit(child)
+            tag = child.tag
+            if tag == "-text":
+                text = child.text_content
+                if text:
+                    spans.append(Span(text, *self.marks))
+            elif tag is None or tag in _SKIP or tag[0] == "-":
+                pass
+            elif tag == "br":
+                spans.append(_BREAK)
+            elif tag not in _BLOCK:
+                self._inline(child, tag)
+                spans = self.spans  # a block inside the inline element opened a new list
+            else:
+                self._block(child, tag)
+                spans = self.spans
             child = child.next
 
-    def visit(self, node: LexborNode) -> None:
-        tag = node.tag
-        if tag == "-text":
-            text = node.text_content
-            if text:
-                href, em, strong, code = self.marks
-                self.spans.append(Span(text, href, em, strong, code))
-            return
-        if tag in _SKIP or tag is None or tag.startswith("-"):
-            return
-        if tag == "br":
-            self.spans.append(Span("\n"))
-            return
-        if tag not in _BLOCK:
-            self._inline(node, tag)
-            return
+    def _block(self, node: LexborNode, tag: str) -> None:
         self.flush()
         if tag in _HEADINGS:
             self.walk(node)
             if self.spans:
-                level = _HEADINGS[tag]
                 spans = _without_anchor(self.spans)
-                self.units.append(Unit("h", spans, level=level, path=self.path))
+                self.units.append(Unit("h", spans, level=_HEADINGS[tag], path=self.path))
                 self.spans = []
         elif tag == "pre":
             self._pre(node)
@@ -174,7 +186,7 @@ class _Walker:
         if tag == "a":
             target = node.attributes.get("href")
             if target and not target.lower().startswith(("javascript:", "data:")):
-                href = urljoin(self.base, target.strip())
+                href = target.strip()
         em = em or tag in _EMPHASIS
         strong = strong or tag in _STRONG
         code = code or tag in _CODE
@@ -205,7 +217,7 @@ class _Walker:
                 if cell.tag not in ("td", "th"):
                     continue
                 tags.append(cell.tag)
-                sub = _Walker(self.base)
+                sub = _Walker()
                 sub.walk(cell)
                 cells.append(tuple(s for s in sub.spans if not s.is_break))
             if not cells:
@@ -223,8 +235,7 @@ def _without_anchor(spans: list[Span]) -> tuple[Span, ...]:
         out.pop()
     if out:
         last = out[-1]
-        text = last.text.rstrip(_ANCHOR_SIGNS)
-        out[-1] = Span(text, last.href, last.emphasis, last.strong, last.code)
+        out[-1] = last._replace(text=last.text.rstrip(_ANCHOR_SIGNS))
     return tuple(out)
 
 
@@ -311,19 +322,31 @@ def align(paragraphs: list[str], units: list[Unit]) -> list[Run]:
     return out
 
 
-def compose(paragraphs: list[str], runs: list[Run], kept: set[int]) -> tuple[Block, ...]:
-    """The document's blocks: a run whose paragraphs were all kept is its units; of the
-    others, each kept paragraph (each line of it) is a plain paragraph."""
+def compose(
+    paragraphs: list[str], runs: list[Run], kept: set[int], base: str = ""
+) -> tuple[Block, ...]:
+    """The document's blocks: a run whose paragraphs were all kept is its units (their
+    links resolved against ``base``); of the others, each kept paragraph (each line of
+    it) is a plain paragraph."""
     units: list[Unit] = []
     for run in runs:
         indices = range(run.first, run.last + 1)
         if run.units and all(i in kept for i in indices if letters_and_digits(paragraphs[i])):
-            units.extend(run.units)
+            units.extend(_resolved(u, base) for u in run.units)
             continue
         for i in indices:
             if i in kept:
                 units.extend(Unit("p", (Span(line),)) for line in paragraphs[i].split("\n"))
     return tuple(_build([u for u in units if u.key().strip()]))
+
+
+def _resolved(unit: Unit, base: str) -> Unit:
+    def spans(group: tuple[Span, ...]) -> tuple[Span, ...]:
+        return tuple(s._replace(href=urljoin(base, s.href)) if s.href else s for s in group)
+
+    if unit.kind == "row":
+        return unit._replace(cells=tuple(spans(cell) for cell in unit.cells))
+    return unit._replace(spans=spans(unit.spans))
 
 
 def _match(
@@ -335,7 +358,7 @@ def _match(
     Long units are placed first, as anchors; a short one ("Features", "Home") is then
     looked for only between the anchors around it, so that a menu's label cannot match
     a heading far down the text and skip everything between."""
-    keys = [letters_and_digits(u.key()) for u in units]
+    keys = key_list([u.key() for u in units])
     seen = Counter(keys)  # a text the page shows twice (a contents list) is no anchor
     long = [i for i, k in enumerate(keys) if len(k) >= _ANCHOR and seen[k] == 1]
     anchors = _find(whole, starts, ends, keys, long)
@@ -490,17 +513,7 @@ def _build(units: list[Unit]) -> list[Block]:
 
 
 def _pop(unit: Unit) -> Unit:
-    return Unit(
-        unit.kind,
-        unit.spans,
-        unit.level,
-        unit.code,
-        unit.language,
-        unit.cells,
-        unit.header,
-        unit.table,
-        unit.path[1:],
-    )
+    return unit._replace(path=unit.path[1:])
 
 
 def _leaf(unit: Unit) -> Block:

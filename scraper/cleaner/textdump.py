@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from scraper.cleaner.measures import ends_sentence, word_count
+
 __all__ = ["DumpResult", "clean_text_dump", "looks_like_html"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -36,7 +38,6 @@ _BYLINE = re.compile(r"^by\s+(?P<name>[\w.'’ -]{3,60})$", re.I)
 _SPACES = re.compile(r"\s+")
 # Line kinds.
 _CONTENT, _SHORT, _SKIP, _BREAK = range(4)
-_SENTENCE_END = re.compile(r"[.!?…。！？\"”’)]$")
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,12 @@ def _stopwords() -> frozenset[str]:
 def _is_content(line: str) -> bool:
     if _CHROME.search(line):
         return False
-    words = _WORD.findall(line.lower())
-    if len(words) < 12:
+    if word_count(line) < 12:
         return False
+    words = _WORD.findall(line.lower())
     stop = sum(w in _stopwords() for w in words) / len(words)
     # Texts in languages without spaces or outside the stoplists score on length alone.
-    return stop >= 0.2 or len(line) >= 200
+    return stop >= 0.2 or len(line) >= 200 or word_count(line) >= 40
 
 
 def clean_text_dump(text: str, drop_lines: Iterable[re.Pattern[str]] = ()) -> DumpResult:
@@ -134,7 +135,7 @@ def _heading(before: list[str]) -> tuple[str | None, str | None]:
         if (
             title is None
             and 4 <= len(words) <= 25
-            and not _SENTENCE_END.search(line)
+            and not ends_sentence(line)
             and not _CHROME.search(line)
         ):
             title = line

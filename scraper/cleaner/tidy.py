@@ -11,6 +11,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from scraper.cleaner.measures import word_count
+
 __all__ = ["ABOVE_TITLE_MAX_WORDS", "REPEAT_MIN_WORDS", "TITLE_SEARCH_BLOCKS", "one_line", "tidy"]
 
 _SPACE = re.compile(r"[ \t\u00a0]+")
@@ -72,7 +74,7 @@ def _first_of_repeats(indices: list[int], texts: list[str], code: list[bool]) ->
         block = texts[i]
         if code[i]:
             pass
-        elif block.count(" ") + 1 < REPEAT_MIN_WORDS:
+        elif word_count(block) < REPEAT_MIN_WORDS:
             quoting = block.endswith(":")
         elif block in seen and not quoting:
             continue
@@ -92,5 +94,5 @@ def _title_index(blocks: list[str], title: str | None, longest: int) -> int:
     for index, block in enumerate(blocks[: TITLE_SEARCH_BLOCKS + 1]):
         if len(block) <= longest and _words(block) == wanted:
             above = blocks[:index]
-            return index if all(b.count(" ") < ABOVE_TITLE_MAX_WORDS for b in above) else 0
+            return index if all(word_count(b) <= ABOVE_TITLE_MAX_WORDS for b in above) else 0
     return 0
