@@ -18,6 +18,7 @@ from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 from scraper.errors import ConfigError
 
 __all__ = [
+    "CleanSettings",
     "Config",
     "CrawlSettings",
     "FetchSettings",
@@ -76,7 +77,7 @@ class _Model(BaseModel):
 
 class FetchSettings(_Model):
     user_agent: str = DEFAULT_USER_AGENT
-    timeout: float = Field(20.0, gt=0, description="read/write/pool timeout, seconds")
+    timeout: float = Field(20.0, gt=0, description="the whole response (request to last byte), s")
     connect_timeout: float = Field(10.0, gt=0)
     retries: int = Field(3, ge=0, le=20, description="retries after the first attempt")
     backoff: float = Field(0.5, ge=0, description="first backoff, seconds; doubles each retry")
@@ -97,6 +98,9 @@ class CrawlSettings(_Model):
     workers: int = Field(0, ge=0, description="cleaning processes; 0 means one per core")
     robots_ttl: Duration = Field(86400.0, le=86400, description="robots.txt cache, ≤ 24 h")
     robots_retry: Duration = Field(300.0, description="ask again after a 5xx robots.txt")
+    max_sitemaps: int = Field(100, ge=1, description="sitemaps read per run, at most")
+    max_sitemap_depth: int = Field(2, ge=0, description="sitemap index levels followed")
+    clean_timeout: Duration = Field(30.0, description="longest time cleaning one page")
     store: str = Field("sqlite", description="sqlite, or a PostgreSQL DSN shared by workers")
     lease: Duration = Field(60.0, ge=1, description="a worker's hold on URLs and hosts")
 
@@ -109,6 +113,10 @@ class CrawlSettings(_Model):
                 f"not a store: {store!r} (use sqlite, or a DSN postgresql://user@host/db)"
             )
         return store
+
+
+class CleanSettings(_Model):
+    comments: bool = Field(False, description="render reader comments after the body")
 
 
 class SiteRule(_Model):
@@ -126,6 +134,7 @@ class SiteRule(_Model):
     max_pages: int = Field(100, ge=1)
     every: Duration = 86400.0
     delay: float | None = Field(None, ge=0)
+    comments: bool | None = Field(None, description="render reader comments (default: clean's)")
 
     @field_validator("hosts")
     @classmethod
@@ -140,7 +149,16 @@ class SiteRule(_Model):
 class Config(_Model):
     fetch: FetchSettings = FetchSettings()
     crawl: CrawlSettings = CrawlSettings()
+    clean: CleanSettings = CleanSettings()
     sites: dict[str, SiteRule] = {}
+
+    def comments_for(self, host: str | None) -> bool:
+        """Whether reader comments are rendered for ``host``: its site's ``comments``,
+        else ``clean.comments``."""
+        match = self.site_for(host)
+        if match is not None and match[1].comments is not None:
+            return match[1].comments
+        return self.clean.comments
 
     def site_for(self, host: str | None) -> tuple[str, SiteRule] | None:
         """The site whose hosts cover ``host`` (the most specific one wins)."""

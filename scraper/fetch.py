@@ -8,7 +8,6 @@ message is one line that starts with the URL.
 from __future__ import annotations
 
 import email.utils
-import logging
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -18,22 +17,13 @@ from http import HTTPStatus
 from types import TracebackType
 
 import httpx
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
-from tenacity.wait import wait_base
 
 from scraper.config import FetchSettings
 from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, FetchError, InputError
+from scraper.retry import RetryPolicy
 
-__all__ = ["FetchResult", "Fetcher", "read_capped"]
-
-log = logging.getLogger(__name__)
+__all__ = ["FetchResult", "Fetcher", "read_capped", "transport_error"]
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
@@ -104,6 +94,7 @@ class Fetcher:
     ) -> None:
         self._settings = settings
         self._sleep = sleep
+        self._policy = RetryPolicy.from_settings(settings)
         self._client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept": _ACCEPT},
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
@@ -113,27 +104,24 @@ class Fetcher:
         )
 
     def fetch(
-        self, url: str, *, headers: Mapping[str, str] | None = None, retry: bool = True
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        retry: bool = True,
+        follow_redirects: bool = True,
     ) -> FetchResult:
-        """GET ``url``; ``retry=False`` makes a single attempt (the caller schedules retries)."""
+        """GET ``url``; ``retry=False`` makes a single attempt (the caller schedules retries).
+
+        ``follow_redirects=False`` returns a 3xx as it is (empty body, ``location`` header), so
+        that a crawler can take each hop through its own robots.txt and politeness checks.
+        """
         _check_url(url)
         started = time.monotonic()
-        settings = self._settings
         # A new Retrying per call: it holds the attempt state, and the Fetcher is shared.
-        retrying = Retrying(
-            stop=stop_after_attempt(settings.retries + 1 if retry else 1),
-            wait=_WaitRetryAfter(
-                settings.retry_after_cap,
-                wait_exponential_jitter(
-                    multiplier=settings.backoff, max=settings.max_backoff, jitter=settings.backoff
-                ),
-            ),
-            retry=retry_if_exception(lambda exc: isinstance(exc, FetchError) and exc.retryable),
-            sleep=self._sleep,
-            before_sleep=_log_retry,
-            reraise=True,
-        )
-        return retrying(self._attempt, url, headers, started)
+        attempts = self._policy.retries + 1 if retry else 1
+        retrying = self._policy.retrying(attempts=attempts, sleep=self._sleep)
+        return retrying(self._attempt, url, headers, started, follow_redirects)
 
     def close(self) -> None:
         self._client.close()
@@ -149,16 +137,27 @@ class Fetcher:
     ) -> None:
         self.close()
 
-    def _attempt(self, url: str, headers: Mapping[str, str] | None, started: float) -> FetchResult:
+    def _attempt(
+        self, url: str, headers: Mapping[str, str] | None, started: float, follow: bool
+    ) -> FetchResult:
+        # ``timeout`` bounds the whole attempt, not each read: a body trickling in a byte at a
+        # time would otherwise never time out.
+        deadline = time.monotonic() + self._settings.timeout
         try:
-            with self._client.stream("GET", url, headers=headers) as response:
-                return self._read(url, response, started)
+            with self._client.stream(
+                "GET", url, headers=headers, follow_redirects=follow
+            ) as response:
+                if not follow and response.has_redirect_location:
+                    return _result(url, response, b"", started)
+                return self._read(url, response, started, deadline)
         except FetchError:
             raise
         except httpx.HTTPError as exc:
-            raise _transport_error(url, exc, self._settings) from None
+            raise transport_error(url, exc, self._settings) from None
 
-    def _read(self, url: str, response: httpx.Response, started: float) -> FetchResult:
+    def _read(
+        self, url: str, response: httpx.Response, started: float, deadline: float
+    ) -> FetchResult:
         status = response.status_code
         if status == 304:
             # The caller sent If-None-Match / If-Modified-Since: "unchanged" is an answer.
@@ -175,7 +174,7 @@ class Fetcher:
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
             raise _too_large(url, status, limit)
-        body, cut = read_capped(response, limit)
+        body, cut = read_capped(response, limit, deadline=deadline, timeout=self._settings.timeout)
         if cut:
             raise _too_large(url, status, limit)
 
@@ -190,42 +189,32 @@ class Fetcher:
         return _result(url, response, body, started)
 
 
-def read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+def read_capped(
+    response: httpx.Response,
+    limit: int,
+    *,
+    deadline: float | None = None,
+    timeout: float = 0.0,
+) -> tuple[bytes, bool]:
     """The body, up to ``limit`` bytes, and whether it was cut there.
 
     Decoded bytes are counted: a small gzip body can inflate past the cap. Reading stops
-    at the cap, so an endless body costs no more than ``limit`` bytes.
+    at the cap, so an endless body costs no more than ``limit`` bytes. Past ``deadline``
+    (``time.monotonic()``) it raises ``httpx.ReadTimeout``: the body must be whole by then.
     """
     chunks: list[bytes] = []
     room = limit
     for chunk in response.iter_bytes():
+        if deadline is not None and time.monotonic() > deadline:
+            raise httpx.ReadTimeout(
+                f"the whole response took longer than {timeout:g}s", request=response.request
+            )
         if len(chunk) > room:
             chunks.append(chunk[:room])
             return b"".join(chunks), True
         room -= len(chunk)
         chunks.append(chunk)
     return b"".join(chunks), False
-
-
-class _WaitRetryAfter(wait_base):
-    """Wait what the server's Retry-After asked (up to ``cap``), else fall back to backoff."""
-
-    def __init__(self, cap: float, fallback: wait_base) -> None:
-        self.cap = cap
-        self.fallback = fallback
-
-    def __call__(self, retry_state: RetryCallState) -> float:
-        exc = retry_state.outcome.exception() if retry_state.outcome else None
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after is not None:
-            return min(retry_after, self.cap)
-        return self.fallback(retry_state)
-
-
-def _log_retry(retry_state: RetryCallState) -> None:
-    exc = retry_state.outcome.exception() if retry_state.outcome else None
-    wait = retry_state.next_action.sleep if retry_state.next_action else 0.0
-    log.info("%s; retrying in %.1fs (attempt %d)", exc, wait, retry_state.attempt_number + 1)
 
 
 def _check_url(url: str) -> None:
@@ -303,7 +292,8 @@ def _sniff(body: bytes) -> str | None:
     return None if _HTML_START.search(head) else "no Content-Type, and the body is not HTML"
 
 
-def _transport_error(url: str, exc: httpx.HTTPError, settings: FetchSettings) -> FetchError:
+def transport_error(url: str, exc: httpx.HTTPError, settings: FetchSettings) -> FetchError:
+    """One line for a failure without a response: timeout, refused, DNS, TLS, protocol."""
     detail = _first_line(exc)
     if isinstance(exc, httpx.TooManyRedirects):
         return FetchError(

@@ -304,3 +304,48 @@ def test_crawl_resources_share_the_cap(httpx_mock: HTTPXMock):
             client.get(sitemap)
     finally:
         client.close()
+
+
+def _trickle(step: float, count: int):
+    """A body that arrives one byte every ``step`` seconds (each read well inside the timeout)."""
+    import time
+
+    def chunks():
+        yield b"<p>"
+        for _ in range(count):
+            time.sleep(step)
+            yield b"x"
+
+    return IteratorStream(chunks())
+
+
+def test_a_trickling_body_times_out_at_the_whole_response_timeout(httpx_mock: HTTPXMock):
+    import time
+
+    httpx_mock.add_response(url=URL, headers=HTML_TYPE, stream=_trickle(0.1, 40))
+    settings = FetchSettings(timeout=0.5, retries=0)
+    started = time.monotonic()
+    with Fetcher(settings) as fetcher:
+        error = fetch_error(fetcher)
+    took = time.monotonic() - started
+    assert str(error) == f"{URL}: timed out after 0.5s" and error.retryable
+    assert took < 1.5  # not the 4 s the trickle would take
+
+
+def test_a_trickling_crawl_resource_times_out(httpx_mock: HTTPXMock):
+    from scraper.crawl.resources import ResourceClient
+
+    sitemap = "https://news.example/sitemap.xml"
+    httpx_mock.add_response(url=sitemap, stream=_trickle(0.1, 40))
+    client = ResourceClient(FetchSettings(timeout=0.5))
+    try:
+        with pytest.raises(FetchError, match=r"sitemap.xml: timed out after 0.5s$"):
+            client.get(sitemap)
+    finally:
+        client.close()
+
+
+def test_redirect_returned_as_is_when_not_followed(httpx_mock: HTTPXMock, fetcher):
+    httpx_mock.add_response(url=URL, status_code=301, headers={"Location": "/moved"})
+    result = fetcher.fetch(URL, follow_redirects=False)
+    assert (result.status, result.headers["location"], result.body) == (301, "/moved", b"")

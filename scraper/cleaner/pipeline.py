@@ -1,10 +1,11 @@
 """Turn one page (HTML or a text dump) into a ``Document``: every stage, in order.
 
 decode → parse once (lexbor) → site rule (``remove``, ``content``) → JSON-LD, read once →
-prune chrome → metadata → the page's structure (``structure.page_units``) → the page's
-blocks and the lxml tree → readings and the choice among them → gap fill → the kept
-paragraphs laid over the page's structure (``structure.align``) → chrome lines, the
-site's ``drop_lines``, repeats (``linefilter``, ``tidy``) → the document's blocks.
+reader comments (``comments``, kept apart from the text) → prune chrome → metadata → the
+page's structure (``structure.page_units``) → the page's blocks and the lxml tree →
+readings and the choice among them → gap fill → the kept paragraphs laid over the page's
+structure (``structure.align``) → chrome lines, the site's ``drop_lines``, repeats
+(``linefilter``, ``tidy``) → the document's blocks.
 Plain-text input skips the HTML stages and goes through ``textdump``.
 """
 
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper.cleaner.comments import read_comments
 from scraper.cleaner.gapfill import fill_gaps
 from scraper.cleaner.linefilter import chrome_free
 from scraper.cleaner.pageblocks import content_root, page_blocks
@@ -71,6 +73,7 @@ def clean(
     if rule is not None:
         tree = apply_site_rule(tree, rule)
     ld = read_json_ld(tree)
+    comments = read_comments(tree)  # before pruning, which takes their bylines for chrome
     tree = prune_chrome(tree, product=declared_kind(tree, ld) == "product")
     meta = read_metadata(tree, ld)
     parsed = lxml_tree(tree)
@@ -84,7 +87,13 @@ def clean(
     title, author = one_line(meta.title), one_line(meta.author)
     blocks = _blocks(_paragraphs(text, where), structure, drop, title, author, where, base)
     return Document(
-        blocks, title=title, author=author, date=meta.date, url=url, site=site_name or host
+        blocks,
+        title=title,
+        author=author,
+        date=meta.date,
+        url=url,
+        site=site_name or host,
+        comments=() if choice.thread else comments,
     )
 
 

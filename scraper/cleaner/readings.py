@@ -40,6 +40,10 @@ FALLBACK_RATIO = 0.2
 # Below this share of the main area's words, jusText reads the page too
 # (tuned on even pages, checked on odd ones: BENCHMARKS.md).
 RETRY_RATIO = 0.4
+# A page with fewer paragraphs this long outside its comment sections is a thread of
+# posts, whose "comments" are its content; with more, an article and its readers' comments.
+THREAD_PARAGRAPHS = 2
+THREAD_PARAGRAPH_WORDS = 20
 # Pages that declare themselves one article or one product keep trafilatura's reading.
 NO_FALLBACK_KINDS: frozenset[str | None] = frozenset({"article", "product"})
 # A reading with this many paragraphs this long found an article, however much else the
@@ -65,6 +69,7 @@ class Choice:
 
     text: str  # paragraphs separated by one blank line
     from_blocks: bool = False
+    thread: bool = False  # the page is a thread of posts: what it calls comments is content
 
 
 def lxml_tree(tree: LexborHTMLParser) -> HtmlElement | None:
@@ -84,6 +89,9 @@ def choose_reading(
     if parsed is not None:
         strip_elements(parsed, *_MEDIA_AND_HEAD_LINKS, with_tail=False)
     precise = _trafilatura_text(parsed, url)
+    thread = kind == "forum" or _comments_are_the_page(blocks)
+    if not thread:  # no reading is the longer for a page's reader comments
+        blocks = [block for block in blocks if not block.in_comments]
     complete = "\n\n".join(block.text for block in blocks)
     complete_words = len(_WORD.findall(complete))
     precise_words = len(_WORD.findall(precise))
@@ -99,7 +107,7 @@ def choose_reading(
             if recall_words > ESCALATION_ACCEPT_RATIO * precise_words:
                 precise, precise_words = recall, recall_words
         # the last reading of ``parsed``: jusText may consume it
-        second = justext_text(parsed, drop_comments=kind in NO_FALLBACK_KINDS)
+        second = justext_text(parsed, drop_comments=not thread)
         second_words = len(_WORD.findall(second))
         if second_words > precise_words:
             precise, precise_words = second, second_words
@@ -108,7 +116,22 @@ def choose_reading(
         and precise_words < FALLBACK_RATIO * complete_words
         and not _reads_as_article(precise)
     )
-    return Choice(complete, from_blocks=True) if use_blocks else Choice(precise)
+    return Choice(complete if use_blocks else precise, from_blocks=use_blocks, thread=thread)
+
+
+def _comments_are_the_page(blocks: list[Block]) -> bool:
+    """Whether the page is a thread whose posts its markup calls comments: outside its
+    comment sections it holds no article, not even ``THREAD_PARAGRAPHS`` paragraphs of
+    ``THREAD_PARAGRAPH_WORDS`` words (a thread's title and tabs, not a story)."""
+    if not any(block.in_comments for block in blocks):
+        return False
+    paragraphs = 0
+    for block in blocks:
+        if not block.in_comments and word_count(block.text) >= THREAD_PARAGRAPH_WORDS:
+            paragraphs += 1
+            if paragraphs >= THREAD_PARAGRAPHS:
+                return False
+    return True
 
 
 def _reads_as_article(text: str) -> bool:

@@ -15,11 +15,12 @@ import click
 from pydantic import ValidationError
 from rich.console import Console
 
-from scraper.config import CrawlSettings, load_config
+from scraper.config import Config, CrawlSettings, find_config, load_config
 from scraper.crawl.events import Event
 from scraper.crawl.progress import LiveDisplay, LogLines, summary_json, summary_table
 from scraper.crawl.runner import crawl_due, watch
-from scraper.crawl.store import open_store
+from scraper.crawl.schedule import crawlable, next_due
+from scraper.crawl.store import Store, open_store
 from scraper.document import FORMATS
 from scraper.errors import ConfigError
 
@@ -64,7 +65,7 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[list[int]]:
 @click.option("--output-dir", "-o", type=click.Path(file_okay=False), help="Output directory.")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), help="Document format.")
 @click.option("--warc/--no-warc", default=None, help="Archive raw responses as WARC.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and warnings.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on standard output.")
 def crawl_command(
     config_path: str | None,
@@ -85,6 +86,7 @@ def crawl_command(
     every command; 8 when another crawl holds the state.
     """
     config = load_config(config_path)
+    _check_sites(config, config_path, sites)
     overrides: dict[str, Any] = {
         key: value
         for key, value in (
@@ -113,12 +115,13 @@ def crawl_command(
             emit: Callable[[Event], None] | None = None
             if live:
                 emit = stack.enter_context(LiveDisplay(err))
-            elif not (quiet or as_json):
-                emit = LogLines(sys.stderr)
+            else:  # failures and warnings print even with --quiet or --json
+                emit = LogLines(sys.stderr, errors_only=quiet or as_json)
             if watch_mode:
                 summaries = watch(config, store, names=sites, emit=emit, stop=stop)
             else:
                 summaries = crawl_due(config, store, names=sites, force=force, emit=emit, stop=stop)
+            not_due = "" if summaries else _not_due(config, store, sites)
     finally:
         store.close()
 
@@ -131,6 +134,38 @@ def crawl_command(
                 out = Console(width=160)  # a log file: no terminal width to fit
             out.print(summary_table(summaries))
         else:
-            err.print("no site is due; use --force to crawl anyway")
+            err.print(not_due, markup=False, highlight=False)
     if received and not watch_mode:
         sys.exit(130)
+
+
+def _check_sites(config: Config, config_path: str | None, names: tuple[str, ...]) -> None:
+    """A config with nothing to crawl is a config error that says what is missing."""
+    if names:
+        return  # unknown names are reported by the scheduler; a named site starts at its host
+    found = find_config(config_path)
+    source = str(found) if found is not None else "built-in defaults (no config file found)"
+    if not config.sites:
+        raise ConfigError(f"{source}: no sites configured; add one under `sites:` to crawl")
+    if not any(crawlable(rule) for rule in config.sites.values()):
+        listed = ", ".join(config.sites)
+        raise ConfigError(
+            f"{source}: no site has `start`, `sitemaps` or `feeds` to crawl from "
+            f"(sites: {listed})"
+        )
+
+
+def _not_due(config: Config, store: Store, names: tuple[str, ...]) -> str:
+    """Why nothing was crawled: when the next site falls due."""
+    wait = next_due(config, store, names) - store.now()
+    if wait == float("inf"):
+        return "no site to crawl"
+    return f"no site is due (the next in {_duration(wait)}); use --force to crawl anyway"
+
+
+def _duration(seconds: float) -> str:
+    minutes = max(1, round(seconds / 60))
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
+    return " ".join(parts)

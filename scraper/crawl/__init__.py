@@ -12,13 +12,22 @@ runner       the crawl itself; emits events
 progress     renders events (live display, log lines, summary)
 """
 
-from scraper.crawl.events import Event, PageDone, Progress, RunFinished, RunStarted, SiteSummary
+from scraper.crawl.events import (
+    Event,
+    Notice,
+    PageDone,
+    Progress,
+    RunFinished,
+    RunStarted,
+    SiteSummary,
+)
 from scraper.crawl.runner import Crawler, crawl_due, watch
 from scraper.crawl.store import SQLiteStore, Store
 
 __all__ = [
     "Crawler",
     "Event",
+    "Notice",
     "PageDone",
     "Progress",
     "RunFinished",

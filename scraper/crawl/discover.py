@@ -16,6 +16,8 @@ from courlan import normalize_url
 from lxml import etree
 
 from scraper.config import Config
+from scraper.encoding import looks_binary
+from scraper.errors import ContentError
 from scraper.htmlparse import parse_html
 
 __all__ = [
@@ -146,6 +148,7 @@ class Entry:
 class SitemapDoc:
     pages: list[Entry]
     sitemaps: list[Entry]  # a sitemap index lists more sitemaps
+    problem: str | None = None  # what was wrong with a sitemap read only in part
 
 
 # A sitemap is at most 50 MB uncompressed (sitemaps.org); more is a gzip bomb.
@@ -165,28 +168,53 @@ def _local(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def _xml(body: bytes) -> etree._Element | None:
+def _parse_xml(data: bytes) -> tuple[etree._Element | None, str | None]:
+    """The root element (``None`` when there is none) and the first error of a broken document."""
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
     try:
-        root = etree.fromstring(_inflate(body).lstrip(), parser)
+        root = etree.fromstring(data.lstrip(), parser)
     except etree.XMLSyntaxError:
-        return None
-    return root
+        return None, None
+    errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
+    if root is None or not errors:
+        return root, None
+    first = errors[0]
+    return root, f"malformed XML at line {first.line}: {first.message.strip()}"
+
+
+def _xml(body: bytes) -> etree._Element | None:
+    return _parse_xml(_inflate(body))[0]
+
+
+def _absolute(text: str) -> str | None:
+    """A sitemap's URLs are absolute http(s) URLs (sitemaps.org); anything else is skipped."""
+    text = text.strip()
+    return normalize(text) if text.lower().startswith(("http://", "https://")) else None
 
 
 def parse_sitemap(body: bytes, base_url: str) -> SitemapDoc:
     """A sitemap or sitemap index, gzipped or not; news sitemaps give their publication date.
 
-    A plain-text sitemap (one URL a line) is read too. Unreadable input gives an empty result.
+    A plain-text sitemap (one absolute URL a line) is read too. A body that is neither (binary,
+    broken gzip, no URL at all) raises ``ContentError``; a sitemap read only in part says why
+    in ``problem``. ``base_url`` names the sitemap in messages.
     """
-    root = _xml(body)
+    data = _inflate(body)
+    if not data:
+        what = "broken gzip" if body[:2] == b"\x1f\x8b" else "empty body"
+        raise ContentError(f"{base_url}: not a sitemap ({what})", url=base_url)
+    if looks_binary(data):
+        raise ContentError(f"{base_url}: not a sitemap (binary content)", url=base_url)
+    root, problem = _parse_xml(data)
     if root is None:
-        lines = _inflate(body).decode("utf-8", "replace").splitlines()
-        pages = [Entry(u) for line in lines if (u := normalize(line, base_url))]
-        return SitemapDoc(pages=pages, sitemaps=[])
+        return _text_sitemap(data, base_url)
     pages: list[Entry] = []
     sitemaps: list[Entry] = []
     is_index = _local(root.tag) == "sitemapindex"
+    if not is_index and _local(root.tag) != "urlset":
+        raise ContentError(
+            f"{base_url}: not a sitemap (an XML <{_local(root.tag)}> document)", url=base_url
+        )
     for node in root:
         kind = _local(node.tag)
         if kind not in ("url", "sitemap"):
@@ -196,12 +224,30 @@ def parse_sitemap(body: bytes, base_url: str) -> SitemapDoc:
             name = _local(child.tag)
             text = (child.text or "").strip()
             if name == "loc" and loc is None:
-                loc = normalize(text, base_url)
+                loc = _absolute(text)
             elif name == "lastmod" or (name == "publication_date" and modified is None):
                 modified = parse_date(text) or modified
         if loc:
             (sitemaps if is_index or kind == "sitemap" else pages).append(Entry(loc, modified))
-    return SitemapDoc(pages=pages, sitemaps=sitemaps)
+    if problem is not None:
+        problem += f"; kept the {len(pages) + len(sitemaps)} URLs read"
+    return SitemapDoc(pages=pages, sitemaps=sitemaps, problem=problem)
+
+
+def _text_sitemap(data: bytes, base_url: str) -> SitemapDoc:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ContentError(
+            f"{base_url}: not a sitemap (neither XML nor UTF-8 text)", url=base_url
+        ) from None
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    pages = [Entry(u) for line in lines if (u := _absolute(line))]
+    if not pages:
+        raise ContentError(f"{base_url}: not a sitemap (no XML, no URLs)", url=base_url)
+    skipped = len(lines) - len(pages)
+    problem = f"{skipped} lines of the text sitemap are not URLs" if skipped else None
+    return SitemapDoc(pages=pages, sitemaps=[], problem=problem)
 
 
 def parse_feed(body: bytes, base_url: str) -> list[Entry]:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Event", "PageDone", "Progress", "RunFinished", "RunStarted", "SiteSummary"]
+__all__ = [
+    "Event",
+    "Notice",
+    "PageDone",
+    "Progress",
+    "RunFinished",
+    "RunStarted",
+    "SiteSummary",
+]
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,15 @@ class PageDone:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Something a run could not do and why: a host whose robots.txt is unavailable, a sitemap
+    refused, read in part or beyond the limits. Also kept in the run's ``SiteSummary``."""
+
+    site: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Progress:
     done: int
     queued: int
@@ -44,6 +61,7 @@ class SiteSummary:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     jsonl: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,4 +69,4 @@ class RunFinished:
     summary: SiteSummary
 
 
-Event = RunStarted | PageDone | Progress | RunFinished
+Event = RunStarted | PageDone | Notice | Progress | RunFinished

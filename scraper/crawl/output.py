@@ -28,6 +28,8 @@ __all__ = ["RunOutput", "doc_path", "host_dir", "slug"]
 
 _EXT = {"text": ".txt", "markdown": ".md", "json": ".json"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# One path segment that is a safe file name as it stands (``index`` is the name of ``/``).
+_PLAIN = re.compile(r"^/(?!index$)[A-Za-z0-9_][A-Za-z0-9._-]{0,99}\Z")
 _PAGE_EXT = re.compile(r"\.(?:html?|php|aspx?|jsp)$", re.IGNORECASE)
 # Hop-by-hop and encoding headers that no longer describe the decoded body we archive.
 _DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection"}
@@ -41,13 +43,25 @@ def host_dir(url: str) -> str:
 
 
 def slug(url: str) -> str:
-    """A stable file name for ``url``: its path made safe; a hash added for a query or length."""
+    """A stable file name for ``url``, never shared with another URL of the host.
+
+    A path of one plain segment is its own name (``/story`` → ``story``). Any other path
+    (nested, with a page extension, a trailing slash, a query, unsafe characters or over 100
+    characters) is made safe and readable, then given a hash of the whole URL: flattening
+    ``/news/a/b`` and ``/news/a-b`` to one name, or ``story.html`` and ``story/`` to
+    ``story``, would lose a document.
+    """
     parts = urlsplit(url)
-    base = _PAGE_EXT.sub("", parts.path.strip("/"))
-    base = _UNSAFE.sub("-", base.replace("/", "-")).strip("-.")[:100] or "index"
-    if parts.query or len(parts.path) > 100:
-        base += "-" + hashlib.sha1(url.encode()).hexdigest()[:10]
-    return base
+    path = parts.path or "/"
+    if _PLAIN.match(path) and not parts.query and not _PAGE_EXT.search(path):
+        return path[1:]
+    base = _PAGE_EXT.sub("", path.strip("/"))
+    base = _UNSAFE.sub("-", base.replace("/", "-")).strip("-.")[:100]
+    if not base:
+        if path == "/" and not parts.query:
+            return "index"
+        base = "index"
+    return base + "-" + hashlib.sha1(url.encode()).hexdigest()[:10]
 
 
 def doc_path(output_dir: Path, url: str, fmt: Format) -> Path:

@@ -14,34 +14,52 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from scraper.crawl.events import Event, PageDone, Progress, RunFinished, RunStarted, SiteSummary
+from scraper.crawl.events import (
+    Event,
+    Notice,
+    PageDone,
+    Progress,
+    RunFinished,
+    RunStarted,
+    SiteSummary,
+)
 from scraper.crawl.store import OUTCOMES
 
 __all__ = ["LiveDisplay", "LogLines", "summary_json", "summary_table"]
 
-_LABELS = {"robots": "robots-skipped", "skipped": "lastmod-skipped"}
+# The count names everywhere: log lines, the table's columns, the JSON summary's keys.
 _COLUMNS = (*OUTCOMES, "queued")
 
 
 class LogLines:
-    """One line per finished URL and per run start/end (not a terminal: logs, cron mail)."""
+    """One line per finished URL and per run start/end (not a terminal: logs, cron mail).
 
-    def __init__(self, stream: TextIO, *, verbose: bool = True) -> None:
+    ``errors_only``: only failed URLs and the runs' warnings (``--quiet``, ``--json``)."""
+
+    def __init__(self, stream: TextIO, *, errors_only: bool = False) -> None:
         self.stream = stream
-        self.verbose = verbose
+        self.errors_only = errors_only
 
     def __call__(self, event: Event) -> None:
         line = None
-        if isinstance(event, RunStarted):
+        if isinstance(event, Notice):
+            line = f"{event.site}: warning: {event.message}"
+        elif isinstance(event, PageDone) and event.outcome == "failed":
+            status = f" {event.status}" if event.status else ""
+            detail = f" ({event.detail})" if event.detail else ""
+            line = f"{event.site}: failed{status} {event.url}{detail}"
+        elif self.errors_only:
+            pass
+        elif isinstance(event, RunStarted):
             how = "resuming" if event.resumed else "starting"
             line = f"{event.site}: {how} run {event.run_id}"
-        elif isinstance(event, PageDone) and self.verbose:
+        elif isinstance(event, PageDone):
             status = f" {event.status}" if event.status else ""
             detail = f" ({event.detail})" if event.detail and event.outcome != "robots" else ""
             line = f"{event.site}: {event.outcome}{status} {event.url}{detail}"
         elif isinstance(event, RunFinished):
             s = event.summary
-            counts = ", ".join(f"{_LABELS.get(k, k)} {s.counts.get(k, 0)}" for k in _COLUMNS)
+            counts = ", ".join(f"{k} {s.counts.get(k, 0)}" for k in _COLUMNS)
             line = f"{s.site}: run {s.run_id} {s.status} in {s.seconds:.1f}s: {counts}"
         if line is not None:
             print(line, file=self.stream, flush=True)
@@ -71,6 +89,8 @@ class LiveDisplay:
         elif isinstance(event, RunStarted):
             how = "resuming" if event.resumed else "starting"
             self._live.console.print(f"{event.site}: {how} run {event.run_id}")
+        elif isinstance(event, Notice):
+            self._live.console.print(f"{event.site}: warning: {event.message}", style="yellow")
         else:
             return
         self._live.update(self._render())
@@ -94,12 +114,10 @@ class LiveDisplay:
         return table
 
 
-_SHORT = {"unchanged": "same", "robots": "robots", "skipped": "lastmod"}
-
-
 def summary_table(summaries: Sequence[SiteSummary]) -> Table:
-    """One row per site run; ``same`` is unchanged, ``robots`` robots-skipped, ``lastmod``
-    lastmod-skipped, ``queued`` left for the next run."""
+    """One row per site run; its columns are named as the JSON summary's keys: ``robots`` is
+    disallowed by robots.txt, ``skipped`` not changed by its sitemap date (lastmod),
+    ``queued`` left for the next run."""
     table = Table(
         title="crawl summary",
         box=box.SIMPLE_HEAD,
@@ -107,15 +125,16 @@ def summary_table(summaries: Sequence[SiteSummary]) -> Table:
         pad_edge=False,
         collapse_padding=True,
     )
-    table.add_column("site #run", no_wrap=True)
+    table.add_column("site", no_wrap=True)
+    table.add_column("run_id", justify="right")
     table.add_column("status", min_width=8)
     for key in _COLUMNS:
-        label = _SHORT.get(key, key)
-        table.add_column(label, justify="right", min_width=len(label))
-    table.add_column("s", justify="right", min_width=3)
+        table.add_column(key, justify="right", min_width=len(key))
+    table.add_column("seconds", justify="right")
     for s in summaries:
         table.add_row(
-            f"{s.site} #{s.run_id}",
+            s.site,
+            str(s.run_id),
             s.status,
             *(str(s.counts.get(key, 0)) for key in _COLUMNS),
             f"{s.seconds:.1f}",

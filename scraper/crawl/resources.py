@@ -7,13 +7,14 @@ size cap. One attempt per call: the crawl runner schedules any retry.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import httpx
 
 from scraper.config import FetchSettings
 from scraper.errors import FetchError
-from scraper.fetch import read_capped
+from scraper.fetch import read_capped, transport_error
 
 __all__ = ["Resource", "ResourceClient"]
 
@@ -39,6 +40,8 @@ class ResourceClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._max_bytes = max_bytes or settings.max_bytes
+        self._timeout = settings.timeout
+        self._settings = settings.model_copy(update={"max_redirects": max_redirects})
         self._client = httpx.Client(
             headers={"User-Agent": settings.user_agent},
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
@@ -47,14 +50,21 @@ class ResourceClient:
             transport=transport,
         )
 
-    def get(self, url: str, *, truncate: bool = False) -> Resource:
+    def get(
+        self, url: str, *, truncate: bool = False, follow_redirects: bool = True
+    ) -> Resource:
         """Any status comes back as a ``Resource``; only a network failure raises ``FetchError``.
 
         A body over the size cap raises, or with ``truncate`` is cut at the cap (robots.txt).
+        ``follow_redirects=False`` returns a redirect as it is, for the crawl to take the hop.
         """
+        timeout = self._timeout
+        deadline = time.monotonic() + timeout  # the whole response, not each read
         try:
-            with self._client.stream("GET", url) as response:
-                body, cut = read_capped(response, self._max_bytes)
+            with self._client.stream("GET", url, follow_redirects=follow_redirects) as response:
+                body, cut = read_capped(
+                    response, self._max_bytes, deadline=deadline, timeout=timeout
+                )
                 if cut and not truncate:
                     raise FetchError(f"{url}: body larger than {self._max_bytes} bytes", url=url)
                 return Resource(
@@ -64,9 +74,11 @@ class ResourceClient:
                     headers={k.lower(): v for k, v in response.headers.items()},
                     body=body,
                 )
+        except httpx.TimeoutException:
+            message = f"{url}: timed out after {timeout:g}s"
+            raise FetchError(message, url=url, retryable=True) from None
         except httpx.HTTPError as exc:
-            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise FetchError(f"{url}: {detail}", url=url, retryable=True) from None
+            raise transport_error(url, exc, self._settings) from None
 
     def close(self) -> None:
         self._client.close()

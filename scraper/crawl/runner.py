@@ -21,27 +21,41 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from scraper.config import Config, SiteRule
 from scraper.crawl.discover import Entry, Scope, host_key, normalize, parse_feed, parse_sitemap
-from scraper.crawl.events import Event, PageDone, Progress, RunFinished, RunStarted, SiteSummary
+from scraper.crawl.events import (
+    Event,
+    Notice,
+    PageDone,
+    Progress,
+    RunFinished,
+    RunStarted,
+    SiteSummary,
+)
 from scraper.crawl.output import RunOutput
 from scraper.crawl.politeness import Politeness
-from scraper.crawl.resources import ResourceClient
+from scraper.crawl.resources import Resource, ResourceClient
 from scraper.crawl.robots import ROBOTS_MAX_BYTES, Robots, product_token
 from scraper.crawl.schedule import due_sites, next_due
 from scraper.crawl.store import FrontierItem, LeaseLost, Outcome, RunInfo, Store, UrlRecord
-from scraper.crawl.work import Cleaned, clean_page, init_worker
+from scraper.crawl.work import Cleaned, CleanFn, clean_page, init_worker, run_clean
 from scraper.errors import FetchError, ScraperError
 from scraper.fetch import Fetcher, FetchResult
+from scraper.retry import RetryPolicy
 
 __all__ = ["Crawler", "crawl_due", "watch"]
 
 Emit = Callable[[Event], None]
 _CLAIM = 4  # URLs claimed from the store at a time, per host
 _PROGRESS_EVERY = 0.25
+_ROBOTS_TRIES = 3  # robots.txt fetches per host and crawl that may find it unavailable
+_CLEAN_TRIES = 2  # a page in a worker that died is cleaned again once, in a new pool
+_WORKER_DIED = "cleaning failed: the worker process died (killed by a signal or out of memory)"
 
 
 @dataclass
@@ -53,6 +67,8 @@ class _Run:
     started: float
     resumed: bool = False
     full: bool = False  # max_pages claimed, by this worker and any other (from the store)
+    sitemaps_seen: int = 0  # sitemaps queued in this run, against ``max_sitemaps``
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -68,6 +84,17 @@ class _Done:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Hop:
+    """A page whose response was a redirect: its next request waits for the target host's
+    robots.txt and politeness, like any other request to that host."""
+
+    run_id: int
+    item: FrontierItem
+    url: str
+    meta: dict[str, Any]
+
+
 class Crawler:
     """Crawls the given sites once: resumes each site's unfinished run or starts a new one."""
 
@@ -80,7 +107,9 @@ class Crawler:
         stop: threading.Event | None = None,
         fetcher: Fetcher | None = None,
         resources: ResourceClient | None = None,
+        clean: CleanFn = clean_page,
     ) -> None:
+        """``clean`` runs in the worker processes (a module-level function: it is pickled)."""
         self.config = config
         self.settings = config.crawl
         self.store = store
@@ -107,13 +136,20 @@ class Crawler:
         self._buffers: dict[tuple[int, str], deque[FrontierItem]] = {}
         self._robots: dict[str, Robots] = {}
         self._robots_busy: set[str] = set()
+        self._robots_tries: dict[str, int] = {}  # host → robots.txt fetches found unavailable
+        self._robots_waiting: dict[str, Robots] = {}  # hosts held back by that, this pass
+        self._robots_given_up: set[str] = set()
         self._hosts_seen: set[str] = set()
+        self._hops: list[_Hop] = []
         self._dirty = True
         self._refreshed = 0.0
         self._turn = 0
         self._cleaning = 0
         self._done = 0
         self._failed = 0
+        self._clean_fn = clean
+        self._retry = RetryPolicy.from_settings(config.fetch)
+        self._in_cleaning: dict[int, tuple[Future[Cleaned], _Done]] = {}
 
     # -- the run ------------------------------------------------------------------------
 
@@ -133,13 +169,11 @@ class Crawler:
         # each worker a fork of a server that has imported the cleaner already.
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["scraper.crawl.work"])
-        clean_pool = ProcessPoolExecutor(
-            workers,
-            mp_context=context,
-            initializer=init_worker,
-            initargs=(self.config,),
-        )
-        self._fetch_pool, self._clean_pool = fetch_pool, clean_pool
+        # The workers' lifeline: only this process holds the writing end, so they see end of
+        # file (and exit) when it is gone, however it died.
+        lifeline, self._lifeline = context.Pipe(duplex=False)
+        self._workers, self._context, self._lifeline_r = workers, context, lifeline
+        self._fetch_pool, self._clean_pool = fetch_pool, self._new_pool()
         self._max_cleaning = workers * 4
         try:
             for name in names:
@@ -151,13 +185,50 @@ class Crawler:
             return [self._finish(run, stopped) for run in self._runs.values()]
         finally:
             fetch_pool.shutdown(wait=True, cancel_futures=True)
-            clean_pool.shutdown(wait=True, cancel_futures=True)
+            self._clean_pool.shutdown(wait=True, cancel_futures=True)
+            lifeline.close()
+            self._lifeline.close()
             for run in self._runs.values():
                 run.output.close()
             if own_fetcher:
                 fetcher.close()
             if own_resources:
                 resources.close()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self._workers,
+            mp_context=self._context,
+            initializer=init_worker,
+            initargs=(self.config, self._lifeline_r),
+        )
+
+    def _replace_pool(self, broken: ProcessPoolExecutor) -> None:
+        """A worker died: its pool is broken for good; a new one takes over (once per pool)."""
+        if broken is not self._clean_pool:
+            return
+        broken.shutdown(wait=False, cancel_futures=True)
+        self._clean_pool = self._new_pool()
+
+    def _check_clean_times(self) -> None:
+        """The backstop of ``clean_timeout``: a page whose worker ignored the alarm (stuck in C
+        code) is failed, and its pool's workers are killed; the other pages are cleaned again."""
+        # Twice the limit: a page may wait in the pool's call queue for a page ahead of it.
+        limit = 2 * self.settings.clean_timeout + 1
+        now = time.monotonic()
+        stuck = False
+        for fut, done in self._in_cleaning.values():
+            if not fut.running():
+                continue
+            since = done.meta.setdefault("running_since", now)
+            if now - since > limit and "timed_out" not in done.meta:
+                done.meta["timed_out"] = True
+                stuck = True
+        if stuck:
+            # (``_processes`` is private, but the pool offers no other way to stop a task.)
+            for process in list(getattr(self._clean_pool, "_processes", {}).values()):
+                with contextlib.suppress(OSError, ValueError):
+                    process.kill()
 
     def _open(self, name: str) -> None:
         rule = self.config.sites[name]
@@ -171,16 +242,20 @@ class Crawler:
         )
         self.store.set_run_jsonl(info.id, str(output.jsonl_path))
         run = _Run(info, rule, Scope(self.config, name), output, time.monotonic(), resumed=resumed)
+        run.sitemaps_seen = self.store.done_count(info.id, ("sitemap",))
         self._runs[info.id] = run
         seeds: list[FrontierItem] = []
         start = rule.start or ([] if rule.sitemaps or rule.feeds else [f"https://{rule.hosts[0]}/"])
+        self.emit(RunStarted(site=name, run_id=info.id, resumed=resumed))
         for urls, kind in ((start, "start"), (rule.sitemaps, "sitemap"), (rule.feeds, "feed")):
             for raw in urls:
                 url = normalize(raw)
                 if url:
-                    seeds.append(self._item(run, url, kind, 0))  # type: ignore[arg-type]
-        self.store.enqueue(seeds)
-        self.emit(RunStarted(site=name, run_id=info.id, resumed=resumed))
+                    seeds.append(self._item(run, url, kind, 0))
+        sitemaps = [s for s in seeds if s.kind == "sitemap"]
+        if not resumed:  # (a resumed run counted its sitemaps from the store)
+            sitemaps = self._limit_sitemaps(run, sitemaps, None)
+        self.store.enqueue([s for s in seeds if s.kind != "sitemap"] + sitemaps)
 
     def _item(self, run: _Run, url: str, kind: str, depth: int) -> FrontierItem:
         return FrontierItem(
@@ -205,15 +280,23 @@ class Crawler:
                     return True
                 wait = 0.2
             else:
+                self._robots_waiting = {}
                 wait = self._dispatch()
                 idle = self._politeness.in_flight == 0 and self._cleaning == 0
-                if idle and wait > self.config.fetch.retry_after_cap:
+                if idle and wait > self.config.fetch.retry_after_cap + 1.0:
                     # Nothing running, and nothing due soon: what is left waits for the next run.
+                    # (A pushback is at most the cap: one measured a moment ago is waited for.)
+                    for host, robots in self._robots_waiting.items():
+                        self._give_up_robots(host, robots)
                     return False
+                retry = min((r.fetched_at for r in self._robots_waiting.values()), default=None)
+                if retry is not None:
+                    wait = min(wait, retry + self.settings.robots_retry - time.time())
             now = time.monotonic()
             if now - last_progress >= _PROGRESS_EVERY:
                 last_progress = now
                 self.emit(self._progress())
+                self._check_clean_times()
             self._drain(timeout=min(max(wait, 0.001), _PROGRESS_EVERY))
 
     def _renew(self) -> None:
@@ -234,6 +317,7 @@ class Crawler:
             counts=info.counts,
             seconds=time.monotonic() - run.started,
             jsonl=str(run.output.jsonl_path),
+            warnings=tuple(run.warnings),
         )
         self.emit(RunFinished(summary))
         return summary
@@ -273,10 +357,10 @@ class Crawler:
     def _meet(self, run: _Run, host: str) -> None:
         """First sight of a host in this crawl: its delay and any pushback still running."""
         self._hosts_seen.add(host)
-        delay = run.rule.delay if run.rule.delay is not None else self.settings.delay
-        self._politeness.set_delay(host, delay)
+        self._politeness.set_delay(host, self._host_delay(host))
         state = self.store.host(host)
-        left = state.backoff_until - self.store.now()
+        # Capped: a pushback stored before the cap was applied must not block for hours.
+        left = min(state.backoff_until - self.store.now(), self.config.fetch.retry_after_cap)
         if left > 0:
             self._politeness.push_back(host, time.monotonic() + left)
 
@@ -287,6 +371,8 @@ class Crawler:
         soonest = math.inf
         if self._dirty:
             soonest = 0.05
+        if self._hops:
+            soonest = min(soonest, self._dispatch_hops(wall, mono))
         keys = list(self._pending)
         if keys:
             # Start each pass at the next host: free slots go round, not to the first hosts.
@@ -303,11 +389,20 @@ class Crawler:
                 continue
             wait = self._politeness.wait(host, mono)
             if wait > 0:
+                known = self._robots.get(host)
+                if known is not None and known.unavailable:
+                    # Not counted in ``soonest``: the loop decides whether to wait for a retry.
+                    if host not in self._robots_given_up:
+                        self._robots_waiting[host] = known
+                    continue
                 blocked = self._politeness.blocked(host, mono)
                 # Waiting for a free slot or the delay is work in progress; a long pushback is not.
                 soonest = min(soonest, blocked if blocked > 0 else min(wait, 0.05))
                 continue
-            if host in self._robots_busy:
+            if host in self._robots_busy or host in self._robots_given_up:
+                continue
+            if self._robots_tries.get(host, 0) >= _ROBOTS_TRIES:
+                self._give_up_robots(host, self._robots[host])
                 continue
             robots = self._robots_for(run, host, wall)
             if robots is None:
@@ -315,9 +410,10 @@ class Crawler:
                     soonest = min(soonest, 0.1)  # another worker is fetching it, or its slot
                 continue
             if robots.unavailable:
+                # Not counted in ``soonest``: the loop decides whether to wait for a retry.
                 retry_at = robots.fetched_at + self.settings.robots_retry
                 self._politeness.push_back(host, mono + max(0.0, retry_at - wall))
-                soonest = min(soonest, retry_at - wall)
+                self._robots_waiting[host] = robots
                 continue
             item = self._next_item(run, key, wall)
             if item is None:
@@ -333,6 +429,74 @@ class Crawler:
                 continue
             self._start_fetch(run, item)
         return soonest
+
+    def _dispatch_hops(self, wall: float, mono: float) -> float:
+        """Start the redirect hops whose host may take a request now; seconds to the next."""
+        soonest = math.inf
+        for hop in list(self._hops):
+            if self._politeness.full():
+                return 0.05
+            run = self._runs[hop.run_id]
+            item, host = hop.item, host_key(hop.url)
+            if host not in self._hosts_seen:
+                self._meet(run, host)
+            wait = self._politeness.wait(host, mono)
+            if wait > 0:
+                soonest = min(soonest, wait, 0.05)
+                continue
+            if host in self._robots_busy:
+                soonest = min(soonest, 0.05)
+                continue
+            robots = self._robots_for(run, host, wall)
+            if robots is None:
+                self._start_robots(run, host, mono)
+                soonest = min(soonest, 0.05)
+                continue
+            if robots.unavailable:
+                # Tried again once robots.txt may be back, from the first URL of the chain
+                # (the release gives its page back to the run's budget in the store).
+                self._hops.remove(hop)
+                self.store.release(item, after=self.settings.robots_retry, attempted=False)
+                self._dirty = True
+                detail = f"redirected to {hop.url}, whose robots.txt is unavailable"
+                self.emit(PageDone(run.info.site, item.url, "retry", None, detail))
+                continue
+            if not robots.allows(hop.url, self._token):
+                self._hops.remove(hop)
+                detail = f"redirected to {hop.url}, disallowed by robots.txt"
+                self._complete(run, item, "robots", detail=detail)
+                continue
+            wait = self._politeness.acquire(host, mono)
+            if wait > 0:  # another worker took the host's turn: the hop waits for the next
+                soonest = min(soonest, wait)
+                continue
+            self._hops.remove(hop)
+            done = _Done(hop.meta["job"], run.info.id, item, host, meta=hop.meta)
+            if done.kind == "page":
+                self._submit(done, self._fetch_page, hop.url, hop.meta["headers"])
+            else:
+                self._submit(done, self._fetch_resource, item, hop.url)
+        return soonest
+
+    def _on_redirect(self, run: _Run, item: FrontierItem, done: _Done) -> None:
+        result: FetchResult | Resource = done.value
+        hops = done.meta.get("hops", 0) + 1
+        location = result.headers.get("location", "")
+        target = normalize(location, result.final_url)
+        limit = self.config.fetch.max_redirects
+        error = None
+        if target is None:
+            error = f"{item.url}: redirected to an unsupported URL ({location[:200]})"
+        elif hops > limit:
+            error = f"{item.url}: too many redirects (more than {limit})"
+        if error is not None:
+            record = done.meta.get("record")
+            new = self._record(run, item, record, status=result.status, error=error)
+            self._complete(run, item, "failed", new, status=result.status, detail=error)
+            return
+        assert target is not None
+        meta = {**done.meta, "hops": hops, "job": done.kind}
+        self._hops.append(_Hop(run.info.id, item, target, meta))
 
     def _next_item(self, run: _Run, key: tuple[int, str], wall: float) -> FrontierItem | None:
         buffer = self._buffers.setdefault(key, deque())
@@ -358,6 +522,9 @@ class Crawler:
         for buffer in self._buffers.values():
             while buffer:
                 self.store.release(buffer.popleft(), after=0.0, attempted=False)
+        for hop in self._hops:
+            self.store.release(hop.item, after=0.0, attempted=False)
+        self._hops.clear()
 
     def _robots_for(self, run: _Run, host: str, wall: float) -> Robots | None:
         ttl, retry = self.settings.robots_ttl, self.settings.robots_retry
@@ -374,12 +541,61 @@ class Crawler:
                 return cached
         return None
 
+    def _give_up_robots(self, host: str, robots: Robots) -> None:
+        """This crawl stops asking ``host``; its URLs stay queued for the next run. Says so."""
+        self._robots_given_up.add(host)
+        why = f"HTTP {robots.status}" if robots.status else "unreachable"
+        if not robots.status and robots.body:
+            why += f": {robots.body}"
+        message = f"robots.txt unavailable for {host} ({why}); its URLs wait for the next run"
+        for run_id, pending_host in list(self._pending):
+            if pending_host == host:
+                self._warn(self._runs[run_id], message)
+
+    def _warn(self, run: _Run, message: str) -> None:
+        run.warnings.append(message)
+        self.emit(Notice(run.info.site, message))
+
+    def _limit_sitemaps(
+        self, run: _Run, items: list[FrontierItem], parent: FrontierItem | None
+    ) -> list[FrontierItem]:
+        """The sitemaps a run may still read: at most ``max_sitemaps``, ``max_sitemap_depth``
+        levels of sitemap indexes (an index listing a new URL of itself must end)."""
+        if not items:
+            return []
+        settings = self.settings
+        if parent is not None and parent.depth + 1 > settings.max_sitemap_depth:
+            self._warn(
+                run,
+                f"{parent.url}: sitemap index nested deeper than max_sitemap_depth "
+                f"{settings.max_sitemap_depth}; {len(items)} sitemaps not read",
+            )
+            return []
+        room = max(0, settings.max_sitemaps - run.sitemaps_seen)
+        if len(items) > room:
+            self._warn(
+                run,
+                f"max_sitemaps {settings.max_sitemaps} reached; "
+                f"{len(items) - room} more sitemaps not read in this run",
+            )
+            items = items[:room]
+        run.sitemaps_seen += len(items)
+        return items
+
+    def _host_delay(self, host: str) -> float:
+        """The delay of the site that owns ``host`` (a redirect may lead to another site's)."""
+        owner = self.config.site_for(urlsplit(host).hostname)
+        if owner is not None and owner[1].delay is not None:
+            return owner[1].delay
+        return self.settings.delay
+
     def _use_robots(self, run: _Run, host: str, robots: Robots) -> None:
         self._robots[host] = robots
-        base = run.rule.delay if run.rule.delay is not None else self.settings.delay
+        base = self._host_delay(host)
         self._politeness.set_delay(host, max(base, robots.crawl_delay(self._token) or 0.0))
         sitemaps = [u for raw in robots.sitemaps() if (u := normalize(raw))]
         items = [self._item(run, u, "sitemap", 0) for u in sitemaps if run.scope.on_site(u)]
+        items = self._limit_sitemaps(run, items, None)
         if items and self.store.enqueue(items):
             self._dirty = True
 
@@ -395,12 +611,13 @@ class Crawler:
         self._submit(_Done("robots", run.info.id, None, host), self._get_robots, host)
         return True
 
-    def _get_robots(self, host: str) -> Robots:
+    def _get_robots(self, host: str) -> Robots:  # in a fetch thread
         assert self._resources is not None
         try:
             res = self._resources.get(host + "/robots.txt", truncate=True)
-        except FetchError:
-            return Robots.from_response(0, "", time.time())
+        except FetchError as exc:
+            # Status 0 (unreachable) has no rules; its body keeps why, for the message.
+            return Robots.from_response(0, str(exc).removeprefix(f"{exc.url}: "), time.time())
         body = res.body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace")
         return Robots.from_response(res.status, body, time.time())
 
@@ -416,9 +633,10 @@ class Crawler:
                     headers["If-None-Match"] = record.etag
                 if record.last_modified:
                     headers["If-Modified-Since"] = record.last_modified
+            done.meta["headers"] = headers
             self._submit(done, self._fetch_page, item.url, headers)
         else:
-            self._submit(done, self._fetch_resource, item)
+            self._submit(done, self._fetch_resource, item, item.url)
 
     def _submit(self, done: _Done, fn: Callable[..., Any], *args: Any) -> None:
         def job() -> None:
@@ -431,12 +649,21 @@ class Crawler:
         self._fetch_pool.submit(job)
 
     def _fetch_page(self, url: str, headers: dict[str, str]) -> FetchResult:
+        """One request: a redirect comes back to the dispatcher, which takes the next hop."""
         assert self._fetcher is not None
-        return self._fetcher.fetch(url, headers=headers or None, retry=False)
+        return self._fetcher.fetch(
+            url, headers=headers or None, retry=False, follow_redirects=False
+        )
 
-    def _fetch_resource(self, item: FrontierItem) -> list[Entry] | tuple[list[Entry], list[Entry]]:
+    def _fetch_resource(
+        self, item: FrontierItem, url: str
+    ) -> Resource | list[Entry] | tuple[list[Entry], list[Entry], str | None]:
+        """A sitemap or feed read at ``url`` (``item.url`` or a hop of its redirects); a
+        redirect comes back as the ``Resource``, for the dispatcher to take the next hop."""
         assert self._resources is not None
-        res = self._resources.get(item.url)
+        res = self._resources.get(url, follow_redirects=False)
+        if 300 <= res.status < 400 and "location" in res.headers:
+            return res
         if res.status >= 400:
             retryable = res.status == 429 or res.status >= 500
             message = f"{item.url}: HTTP {res.status}"
@@ -444,7 +671,7 @@ class Crawler:
         if item.kind == "feed":
             return parse_feed(res.body, res.final_url)
         doc = parse_sitemap(res.body, res.final_url)
-        return doc.pages, doc.sitemaps
+        return doc.pages, doc.sitemaps, doc.problem
 
     # -- collecting ---------------------------------------------------------------------
 
@@ -464,41 +691,56 @@ class Crawler:
         run = self._runs[done.run_id]
         if done.kind == "cleaned":
             self._cleaning -= 1
+            self._in_cleaning.pop(id(done), None)
             assert done.item is not None
             self._on_cleaned(run, done)
             return
-        self._politeness.release(done.host, time.monotonic())
         if done.kind == "robots":
             self._robots_busy.discard(done.host)
             robots: Robots = done.value or Robots.from_response(0, "", time.time())
+            if robots.unavailable:
+                self._robots_tries[done.host] = self._robots_tries.get(done.host, 0) + 1
             self.store.save_robots(
                 done.host, status=robots.status, body=robots.body, fetched_at=robots.fetched_at
             )
             self._use_robots(run, done.host, robots)
+            # Released after its Crawl-delay is known: the robots.txt request is a request to
+            # the host, and the next one waits the Crawl-delay from it.
+            self._politeness.release(done.host, time.monotonic())
             return
+        self._politeness.release(done.host, time.monotonic())
         item = done.item
         assert item is not None
         if done.error is not None:
-            self._on_error(run, item, done.error, done.meta.get("record"))
+            self._on_error(run, item, done.error, done.meta.get("record"), done.host)
+        elif isinstance(done.value, Resource):
+            self._on_redirect(run, item, done)
         elif done.kind == "resource":
             self._on_resource(run, item, done.value)
+        elif 300 <= done.value.status < 400 and done.value.status != 304:
+            self._on_redirect(run, item, done)
         else:
             self._on_page(run, item, done.value, done.meta.get("record"))
 
     def _on_error(
-        self, run: _Run, item: FrontierItem, exc: BaseException, record: UrlRecord | None
+        self,
+        run: _Run,
+        item: FrontierItem,
+        exc: BaseException,
+        record: UrlRecord | None,
+        host: str,
     ) -> None:
+        """``host`` is the one that answered (a redirect hop's, maybe not the item's)."""
         status = getattr(exc, "status", None)
-        retry_after = getattr(exc, "retry_after", None)
+        policy = self._retry
+        retry_after = policy.retry_after(exc)
         if retry_after is not None:
-            # 429/503 with Retry-After: this host waits (for every worker); the others go on.
-            self._politeness.push_back(item.host, time.monotonic() + retry_after)
-            self.store.push_back(item.host, retry_after)
-        retryable = isinstance(exc, FetchError) and exc.retryable
-        if retryable and item.attempts < self.config.fetch.retries:
-            fetch = self.config.fetch
-            backoff = min(fetch.backoff * 2**item.attempts, fetch.max_backoff)
-            wait = retry_after if retry_after is not None else backoff
+            # 429/503 with Retry-After (capped): this host waits, for every worker; the
+            # others go on.
+            self._politeness.push_back(host, time.monotonic() + retry_after)
+            self.store.push_back(host, retry_after)
+        if policy.retryable(exc) and item.attempts < policy.retries:
+            wait = policy.wait(item.attempts + 1, exc)
             self.store.release(item, after=wait, attempted=True)
             self._dirty = True
             self.emit(PageDone(run.info.site, item.url, "retry", status, f"{exc}"))
@@ -532,10 +774,17 @@ class Crawler:
 
     def _on_resource(self, run: _Run, item: FrontierItem, value: Any) -> None:
         if item.kind == "feed":
-            pages, sitemaps = value, []
+            pages, sitemaps, problem = value, [], None
         else:
-            pages, sitemaps = value
-        found = [self._item(run, e.url, "sitemap", 0) for e in sitemaps if run.scope.on_site(e.url)]
+            pages, sitemaps, problem = value
+        if problem is not None:
+            self._warn(run, f"{item.url}: sitemap read in part: {problem}")
+        children = [
+            self._item(run, e.url, "sitemap", item.depth + 1)
+            for e in sitemaps
+            if run.scope.on_site(e.url)
+        ]
+        found = self._limit_sitemaps(run, children, item)
         wanted = [e for e in pages if run.scope.wants(e.url)]
         records = self.store.records(e.url for e in wanted)
         skipped: list[FrontierItem] = []
@@ -580,19 +829,27 @@ class Crawler:
         if item.kind == "page":
             run.output.archive(result.final_url, result.status, result.headers, result.body)
         want_links = item.depth < run.rule.max_depth
-        future = self._clean_pool.submit(
-            clean_page,
-            result.body,
-            result.charset,
-            result.final_url,
-            item.kind == "page",
-            want_links,
-        )
-        self._cleaning += 1
         done = _Done("cleaned", run.info.id, item, item.host)
         done.meta.update(
             record=record, status=result.status, final_url=result.final_url, **validators
         )
+        args = (result.body, result.charset, result.final_url, item.kind == "page", want_links)
+        done.meta["clean_args"] = args
+        self._start_cleaning(done)
+
+    def _start_cleaning(self, done: _Done) -> None:
+        args = (self._clean_fn, self.settings.clean_timeout, *done.meta["clean_args"])
+        pool = self._clean_pool
+        try:
+            future = pool.submit(run_clean, *args)
+        except BrokenProcessPool:
+            self._replace_pool(pool)
+            pool = self._clean_pool
+            future = pool.submit(run_clean, *args)
+        done.meta["pool"] = pool
+        done.meta.pop("running_since", None)
+        self._cleaning += 1
+        self._in_cleaning[id(done)] = (future, done)
 
         def cleaned(fut: Future[Cleaned]) -> None:
             try:
@@ -609,8 +866,20 @@ class Crawler:
         meta = done.meta
         record: UrlRecord | None = meta["record"]
         status: int = meta["status"]
+        if isinstance(done.error, BrokenProcessPool):
+            self._replace_pool(meta["pool"])
+            tries = meta["clean_tries"] = meta.get("clean_tries", 0) + 1
+            if tries < _CLEAN_TRIES and "timed_out" not in meta:
+                done.error = None
+                self._start_cleaning(done)  # an innocent bystander, most likely
+                return
         if done.error is not None:
             message = f"{item.url}: cleaning failed: {type(done.error).__name__}: {done.error}"
+            if "timed_out" in meta:
+                limit = self.settings.clean_timeout
+                message = f"{item.url}: cleaning took longer than {limit:g}s; its worker was killed"
+            elif isinstance(done.error, BrokenProcessPool):
+                message = f"{item.url}: {_WORKER_DIED}"
             new = self._record(run, item, record, status=status, error=message)
             self._complete(run, item, "failed", new, status=status, detail=message)
             return
@@ -677,6 +946,11 @@ class Crawler:
             self._done += 1
             self._failed += outcome == "failed"
         self.emit(PageDone(run.info.site, item.url, outcome, status, detail))
+        if item.kind != "page" and outcome in ("failed", "robots"):
+            # A start page, sitemap or feed is where the pages come from: say it is missing.
+            what = {"start": "start page", "sitemap": "sitemap", "feed": "feed"}[item.kind]
+            why = detail.removeprefix(f"{item.url}: ") or outcome
+            self._warn(run, f"{what} {item.url} could not be read: {why}")
 
 
 def crawl_due(

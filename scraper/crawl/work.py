@@ -1,10 +1,21 @@
-"""The CPU-bound half of a page, run in worker processes: decode, clean, hash, find links."""
+"""The CPU-bound half of a page, run in worker processes: decode, clean, hash, find links.
+
+A worker never outlives its crawl: a thread waits on a pipe whose only writer is the crawl
+process, and ends the worker when the crawl is gone, even killed by ``kill -9`` (the
+forkserver and the resource tracker then end too, their pipes closed). Each page has a time
+limit (``crawl.clean_timeout``): a ``SIGALRM`` interrupts the cleaning and the page fails.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from types import FrameType
 
 from scraper.cleaner import clean
 from scraper.config import Config
@@ -13,11 +24,12 @@ from scraper.document import Document
 from scraper.encoding import decode_html
 from scraper.errors import ScraperError
 
-__all__ = ["Cleaned", "clean_page", "init_worker", "text_hash"]
+__all__ = ["CleanFn", "Cleaned", "clean_page", "init_worker", "run_clean", "text_hash"]
 
 # The config of this worker process, set once by ``init_worker`` (the pool's initializer), so
 # that it is not pickled with every page.
 _CONFIG: Config | None = None
+_ORPHANED = 70  # exit status of a worker whose crawl is gone
 
 
 @dataclass(frozen=True)
@@ -28,13 +40,57 @@ class Cleaned:
     error: str | None = None
 
 
-def init_worker(config: Config) -> None:
+CleanFn = Callable[[bytes, str | None, str, bool, bool], Cleaned]
+
+
+class _TooSlow(BaseException):
+    """Raised by the alarm; a ``BaseException`` so that no ``except Exception`` swallows it."""
+
+
+def init_worker(config: Config, lifeline: Connection | None = None) -> None:
     """The pool's initializer. Signals are for the crawl process: it stops the crawl and lets
-    the pages being cleaned finish (a Ctrl-C reaches every process of the terminal's group)."""
+    the pages being cleaned finish (a Ctrl-C reaches every process of the terminal's group).
+
+    ``lifeline`` is the read end of a pipe the crawl process holds open: end of file means the
+    crawl is gone, and so is this worker."""
     global _CONFIG
     _CONFIG = config
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGALRM, _alarm)
+    if lifeline is not None:
+        threading.Thread(target=_watch, args=(lifeline,), name="lifeline", daemon=True).start()
+
+
+def _watch(lifeline: Connection) -> None:
+    try:
+        while True:
+            lifeline.recv_bytes()
+    except (EOFError, OSError):
+        os._exit(_ORPHANED)
+
+
+def _alarm(signum: int, frame: FrameType | None) -> None:
+    raise _TooSlow
+
+
+def run_clean(
+    fn: CleanFn,
+    timeout: float,
+    body: bytes,
+    charset: str | None,
+    url: str,
+    want_doc: bool,
+    want_links: bool,
+) -> Cleaned:
+    """``fn`` (``clean_page``) on one page, cut off after ``timeout`` seconds."""
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return fn(body, charset, url, want_doc, want_links)
+    except _TooSlow:
+        return Cleaned(None, None, [], f"{url}: cleaning took longer than {timeout:g}s")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def text_hash(text: str) -> str:

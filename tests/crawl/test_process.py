@@ -134,3 +134,33 @@ def test_watch_stops_on_a_signal_finishing_pages_in_flight(server, write_config,
     fetched = [p for p in server.paths() if p.startswith("/p")]
     # every page asked for was finished and recorded before the exit
     assert run["counts"]["new"] == len(fetched)
+
+
+def test_workers_forkserver_and_tracker_die_with_a_killed_crawl(server, write_config, tmp_path):
+    config = _site(server, tmp_path, write_config, delay=0.1, workers=2)
+    proc = _cli(config, "--quiet")
+    try:
+        _wait_for(lambda: len([p for p in server.paths() if p.startswith("/p")]) >= 3)
+        group = [p for p in _group(proc.pid) if p != proc.pid]
+        assert group  # the forkserver, the resource tracker and the workers
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        # the crawl's process group is empty soon after: nothing left behind, however killed
+        _wait_for(lambda: not _group(proc.pid), timeout=5)
+    finally:
+        _kill_group(proc)
+
+
+def _group(pgid: int) -> list[int]:
+    """Live processes of the process group ``pgid`` (from /proc; zombies left out)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(entry.name))
+    return members

@@ -21,7 +21,7 @@ from scraper.crawl.politeness import Politeness
 from scraper.crawl.robots import Robots, product_token
 from scraper.crawl.schedule import due_sites
 from scraper.crawl.store import SQLiteStore
-from scraper.errors import ConfigError, StateError
+from scraper.errors import ConfigError, ContentError, StateError
 
 
 def test_normalize():
@@ -89,7 +89,33 @@ def test_sitemap_index_gzip_news_and_text():
     assert doc.pages[1].modified is not None and doc.pages[1].modified.month == 4
     text = parse_sitemap(b"http://x/1\nhttp://x/2\n", "http://x/")
     assert [e.url for e in text.pages] == ["http://x/1", "http://x/2"]
-    assert parse_sitemap(b"\x1f\x8bbroken", "http://x/").pages == []
+    with pytest.raises(ContentError, match=r"^http://x/s: not a sitemap \(broken gzip\)$"):
+        parse_sitemap(b"\x1f\x8bbroken", "http://x/s")
+
+
+def test_sitemaps_that_are_not_sitemaps_are_refused_and_broken_ones_say_so():
+    import random
+
+    garbage = random.Random(7).randbytes(4000)
+    with pytest.raises(ContentError, match=r"not a sitemap \(binary content\)$"):
+        parse_sitemap(garbage, "http://x/s")
+    with pytest.raises(ContentError, match=r"not a sitemap \(an XML <html> document\)$"):
+        parse_sitemap(b"<html><body><a href='/a'>a</a></body></html>", "http://x/s")
+    with pytest.raises(ContentError, match=r"not a sitemap \(no XML, no URLs\)$"):
+        parse_sitemap(b"hello\nworld\n", "http://x/s")
+    # relative or non-http URLs are not sitemap URLs
+    text = parse_sitemap(b"http://x/1\n/relative\nftp://x/f\n", "http://x/s")
+    assert [e.url for e in text.pages] == ["http://x/1"]
+    assert text.problem == "2 lines of the text sitemap are not URLs"
+    cut = (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>http://x/a</loc></url><url><loc>/rel</loc></url><url><loc>http://x/b</lo"
+    )
+    doc = parse_sitemap(cut, "http://x/s")
+    assert [e.url for e in doc.pages] == ["http://x/a", "http://x/b"]
+    assert doc.problem is not None and doc.problem.startswith("malformed XML at line 1")
+    whole = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://x/a</loc></url></urlset>'
+    assert parse_sitemap(whole, "http://x/s").problem is None
 
 
 def test_feeds_rss_rdf_atom():
@@ -168,13 +194,38 @@ def test_store_rejects_a_file_that_is_not_sqlite(tmp_path):
 
 
 def test_slugs_are_stable_and_safe():
-    assert slug("https://x/category/world/some-story") == "category-world-some-story"
+    assert slug("https://x/some-story") == "some-story"
+    nested = slug("https://x/category/world/some-story")
+    assert nested.startswith("category-world-some-story-") and len(nested) == 36
+    assert nested == slug("https://x/category/world/some-story")  # stable across runs
     assert slug("https://x/") == "index"
-    assert slug("https://x/a.html") == "a"
+    assert slug("https://x/a.html").startswith("a-")
     q = slug("https://x/list?page=2")
     assert q.startswith("list-") and q == slug("https://x/list?page=2") != slug(
         "https://x/list?page=3"
     )
+
+
+def test_slugs_never_share_a_file():
+    urls = [
+        "https://x/news/a-b",
+        "https://x/news/a/b",
+        "https://x/news-a-b",
+        "https://x/story",
+        "https://x/story.html",
+        "https://x/story/",
+        "https://x/",
+        "https://x/index",
+        "https://x/index.html",
+        "https://x/?page=1",
+        "https://x/a%20b",
+        "https://x/a-b",
+        "https://x/" + "long" * 30,
+        "https://x/" + "long" * 30 + "er",
+    ]
+    names = [slug(u) for u in urls]
+    assert len(set(names)) == len(urls), names
+    assert all(n and "/" not in n and not n.startswith(".") for n in names)
 
 
 def test_schedule_due(tmp_path):

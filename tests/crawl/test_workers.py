@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from scraper.crawl.output import slug
+
 from .conftest import article, hub
 from .server import Reply, Server
 
@@ -155,6 +157,9 @@ def test_a_killed_worker_is_taken_over(servers, postgres_dsn, tmp_path):
         assert run.counts["new"] == HOSTS * PAGES and run.counts["queued"] == 0
     finally:
         store.close()
+    port = servers[0].port
     assert set(_outputs(tmp_path)) == {
-        f"127.0.0.{i + 1}_{servers[0].port}/p-{n}.txt" for i in range(HOSTS) for n in range(PAGES)
+        f"127.0.0.{i + 1}_{port}/{slug(f'http://127.0.0.{i + 1}:{port}/p/{n}')}.txt"
+        for i in range(HOSTS)
+        for n in range(PAGES)
     }
