@@ -201,7 +201,8 @@ def config_from_mapping(data: Any, source: str = "<config>") -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_error(source, exc)) from None
+        key = ".".join(str(p) for p in exc.errors()[0]["loc"]) or None
+        raise ConfigError(_format_error(source, exc), path=source, key=key) from None
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
@@ -223,13 +224,14 @@ def load_config(path: str | os.PathLike[str] | None = None, *, search: bool = Tr
     try:
         raw = found.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{found}: config file not found") from None
+        raise ConfigError(f"{found}: config file not found", path=str(found)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{found}: cannot read config file: {exc}") from None
+        message = f"{found}: cannot read config file: {exc}"
+        raise ConfigError(message, path=str(found)) from None
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{found}: {describe_yaml_error(exc)}") from None
+        raise ConfigError(f"{found}: {describe_yaml_error(exc)}", path=str(found)) from None
     return config_from_mapping(data, str(found))
 
 

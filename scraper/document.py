@@ -135,12 +135,33 @@ class Document:
     url: str | None = None
     site: str | None = None
     comments: tuple[Comment, ...] = ()
+    # What the page says about itself (``scraper.metadata.read_page_info``); None when silent.
+    canonical_url: str | None = None
+    language: str | None = None  # a BCP 47 tag as the page gives it: "en", "pt-BR"
+    description: str | None = None
+    sitename: str | None = None  # the publication's name ("The Guardian"), not the site rule
+    image: str | None = None
+    tags: tuple[str, ...] = ()
 
     @cached_property
     def text(self) -> str:
         from scraper.render import render_text
 
         return render_text(self.blocks)
+
+    @classmethod
+    def from_text(cls, text: str, **metadata: Any) -> Document:
+        """A document whose body is plain ``text`` (paragraphs split by a blank line)."""
+        paragraphs = (p.strip() for p in text.split("\n\n"))
+        blocks = tuple(Paragraph((Span(p),)) for p in paragraphs if p)
+        return cls(blocks, **metadata)
+
+    @property
+    def word_count(self) -> int:
+        """Words in ``text``, counted for every script (``scraper.cleaner.measures``)."""
+        from scraper.cleaner.measures import word_count
+
+        return word_count(self.text)
 
     @property
     def paragraphs(self) -> list[str]:
@@ -159,6 +180,13 @@ class Document:
             "date": self.date,
             "url": self.url,
             "site": self.site,
+            "canonical_url": self.canonical_url,
+            "language": self.language,
+            "description": self.description,
+            "sitename": self.sitename,
+            "image": self.image,
+            "tags": list(self.tags),
+            "word_count": self.word_count,
             "text": self.text,
             "blocks": blocks_to_json(self.blocks),
             "comments": [

@@ -1,16 +1,17 @@
 """The one exception tree of scraper.
 
-    ScraperError                 any failure the tool reports (exit 1)
-    ├── ConfigError              config file missing, unreadable or invalid (exit 3)
-    ├── InputError               bad input: missing file, invalid URL or scheme (exit 4)
-    ├── FetchError               network or HTTP failure; carries url, status, retryable (exit 5)
-    │   └── ContentError         a response we refuse: too large, not HTML, empty, binary (exit 6)
-    ├── ExtractionError          a page with no article text in it (exit 7)
-    ├── StateError               crawl state unusable or locked by another run (exit 8)
-    └── SnapshotError            snapshot corpus inconsistent or unreadable (exit 9)
+    ScraperError                 any failure the tool reports
+    ├── ConfigError              config file missing, unreadable or invalid
+    ├── InputError               bad input: missing file, invalid URL or scheme
+    ├── FetchError               network or HTTP failure; carries url, status, retryable
+    │   └── ContentError         a response or file we refuse: too large, not HTML, empty, binary
+    ├── ExtractionError          a page with no article text in it
+    ├── StateError               crawl state unusable or locked by another run
+    └── SnapshotError            snapshot corpus inconsistent or unreadable
 
-Messages are one line and name the URL, file, key or line at fault. The CLI maps
-each class to its exit code; nothing else picks exit codes.
+Messages are one line and name the URL, file, key or line at fault; the same facts are
+fields (``url``, ``path``, ``key``), None when they do not apply. The CLI maps each class to
+its exit code (``scraper.cli.exit_code``); nothing else picks exit codes.
 """
 
 from __future__ import annotations
@@ -28,17 +29,32 @@ __all__ = [
 
 
 class ScraperError(Exception):
-    """Base of every error scraper raises on purpose."""
+    """Base of every error scraper raises on purpose.
 
-    exit_code = 1
+    ``url`` is the page's address, ``path`` the local file, ``key`` the config or manifest key
+    at fault, each when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        path: str | None = None,
+        key: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.url = url
+        self.path = path
+        self.key = key
 
 
 class ConfigError(ScraperError):
-    exit_code = 3
+    pass
 
 
 class InputError(ScraperError):
-    exit_code = 4
+    pass
 
 
 class FetchError(ScraperError):
@@ -47,19 +63,17 @@ class FetchError(ScraperError):
     ``retry_after`` is the wait in seconds a 429/503 asked for (``Retry-After``), if any.
     """
 
-    exit_code = 5
-
     def __init__(
         self,
         message: str,
         *,
-        url: str,
+        url: str | None = None,
+        path: str | None = None,
         status: int | None = None,
         retryable: bool = False,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message)
-        self.url = url
+        super().__init__(message, url=url, path=path)
         self.status = status
         self.retryable = retryable
         # seconds the server asked us to wait (Retry-After), when it said so
@@ -67,18 +81,16 @@ class FetchError(ScraperError):
 
 
 class ContentError(FetchError):
-    """The response arrived but is not something we clean (never retryable)."""
-
-    exit_code = 6
+    """The response (or local file) arrived but is not something we clean (never retryable)."""
 
 
 class ExtractionError(ScraperError):
-    exit_code = 7
+    pass
 
 
 class StateError(ScraperError):
-    exit_code = 8
+    pass
 
 
 class SnapshotError(ScraperError):
-    exit_code = 9
+    pass

@@ -24,11 +24,13 @@ from selectolax.lexbor import LexborHTMLParser
 
 __all__ = [
     "Metadata",
+    "PageInfo",
     "complete_metadata",
     "declared_kind",
     "plausible_author",
     "read_json_ld",
     "read_metadata",
+    "read_page_info",
 ]
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -42,6 +44,96 @@ class Metadata:
     author: str | None = None
     date: str | None = None  # YYYY-MM-DD
     kind: str | None = None  # what the page says it is: "article", "product", … (see _kind)
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What a page says about itself beside its title, author and date (None: not said).
+
+    ``canonical_url`` and ``image`` are as written in the page: relative URLs are resolved
+    by the caller, who knows the page's address.
+    """
+
+    canonical_url: str | None = None
+    language: str | None = None
+    description: str | None = None
+    sitename: str | None = None
+    image: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+# A tag list longer than this is a keyword-stuffed meta, not the article's tags.
+MAX_TAGS = 30
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+
+def read_page_info(tree: LexborHTMLParser, items: list[dict[str, Any]] | None = None) -> PageInfo:
+    """The page's canonical URL, language, description, site name, image and tags, read
+    from ``<link rel=canonical>``, ``<html lang>``, Open Graph, ``meta`` tags and JSON-LD.
+    Read before site rules and pruning cut the page: they drop ``<html lang>``."""
+    ld = _main_item(_ld_items(tree) if items is None else items)
+    html = tree.css_first("html")
+    language = _first(
+        html.attributes.get("lang") if html is not None else None,
+        _meta(tree, 'meta[http-equiv="content-language" i]'),
+        _text(ld.get("inLanguage")),
+        _meta(tree, 'meta[property="og:locale"]'),
+    )
+    if language is not None:
+        language = language.split(",")[0].strip().replace("_", "-")
+        language = language if _LANGUAGE.match(language) else None
+    publisher = ld.get("publisher")
+    return PageInfo(
+        canonical_url=_first(
+            _attr(tree, 'link[rel="canonical" i]', "href"), _meta(tree, 'meta[property="og:url"]')
+        ),
+        language=language,
+        description=_first(
+            _meta(tree, 'meta[name="description" i]'),
+            _meta(tree, 'meta[property="og:description"]'),
+            _text(ld.get("description")),
+        ),
+        sitename=_first(
+            _meta(tree, 'meta[property="og:site_name"]'),
+            _text(publisher.get("name")) if isinstance(publisher, dict) else None,
+            _meta(tree, 'meta[name="application-name"]'),
+        ),
+        image=_first(
+            _meta(tree, 'meta[property="og:image"]'),
+            _meta(tree, 'meta[name="twitter:image"]'),
+            _ld_image(ld.get("image")),
+        ),
+        tags=_tags(tree, ld),
+    )
+
+
+def _ld_image(value: Any) -> str | None:
+    if isinstance(value, list):
+        return next((url for url in map(_ld_image, value) if url), None)
+    if isinstance(value, dict):
+        return _text(value.get("url"))
+    return _text(value)
+
+
+def _tags(tree: LexborHTMLParser, ld: dict[str, Any]) -> tuple[str, ...]:
+    """``article:tag`` metas, else JSON-LD ``keywords``, else ``meta name=keywords``."""
+    found = [
+        node.attributes.get("content") or "" for node in tree.css('meta[property="article:tag"]')
+    ]
+    if not found:
+        keywords = ld.get("keywords")
+        if isinstance(keywords, list):
+            found = [k for k in keywords if isinstance(k, str)]
+        elif isinstance(keywords, str):
+            found = keywords.split(",")
+    if not found:
+        found = (_meta(tree, 'meta[name="keywords" i]') or "").split(",")
+    tags: dict[str, None] = {}  # an ordered set: the page's order, each tag once
+    for tag in found:
+        tag = " ".join(tag.split())
+        if tag and tag.casefold() not in {t.casefold() for t in tags}:
+            tags[tag] = None
+    return tuple(tags)[:MAX_TAGS]
 
 
 def read_json_ld(tree: LexborHTMLParser) -> list[dict[str, Any]]:

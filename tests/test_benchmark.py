@@ -218,7 +218,7 @@ def test_bench_ids_may_name_pages_of_both_sets() -> None:
 def test_bench_names_an_unknown_id_in_one_line() -> None:
     code, output = _bench("--systems", "scraper", "--ids", "0001,nope")
     assert code == 4
-    assert output.strip().splitlines() == ["Error: no page with id nope in the chosen benchmarks"]
+    assert output.strip().splitlines() == ["error: no page with id nope in the chosen benchmarks"]
 
 
 def test_bench_rejects_an_unknown_benchmark_as_usage_error() -> None:

@@ -42,7 +42,7 @@ def assert_one_line_error(result, code: int, *fragments: str) -> None:
     assert result.exit_code == code, (result.exit_code, result.output)
     lines = result.output.strip().splitlines()
     assert len(lines) == 1, result.output
-    assert lines[0].startswith("Error: ")
+    assert lines[0].startswith("error: ")
     assert "Traceback" not in result.output
     for fragment in fragments:
         assert fragment in lines[0]

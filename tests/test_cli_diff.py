@@ -101,7 +101,11 @@ def test_manifest_strings_hold_even_after_a_snapshot_update(repo):
     )
     assert run("diff", "--root", str(repo)).exit_code == 0
     edit_config(repo)
-    assert run("snapshot", "update", "--root", str(repo)).exit_code == 0
+    update = run("snapshot", "update", "--root", str(repo))
+    # the snapshot is rewritten, but a page that breaks its manifest is not a success
+    assert update.exit_code == 1, update.output
+    assert f"error: {KEY}: missing {LAST[:40]!r} (tests/pages/pages.yaml)" in update.output
+    assert "Traceback" not in update.output
     result = run("diff", "--root", str(repo))
     assert result.exit_code == 1, result.output
     assert "@@" not in result.output  # the snapshot matches; the manifest does not
@@ -192,7 +196,7 @@ def test_unknown_path_exits_2(repo):
     result = run("diff", "tests/pages/example.com/nothing.html", "--root", str(repo))
     assert result.exit_code == 2
     assert result.output.strip() == (
-        "Error: tests/pages/example.com/nothing.html: no page in the corpus matches this path"
+        "error: tests/pages/example.com/nothing.html: no page in the corpus matches this path"
     )
 
 
@@ -287,7 +291,7 @@ def test_add_fetch_failure_writes_nothing(tmp_path, httpx_mock):
     httpx_mock.add_response(url=url, status_code=404)
     result = run("snapshot", "add", url, "--root", str(tmp_path))
     assert result.exit_code == 5
-    assert result.output.strip() == f"Error: {url}: HTTP 404 Not Found"
+    assert result.output.strip() == f"error: {url}: HTTP 404 Not Found"
     assert not any(tmp_path.iterdir())
 
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import scraper
-from scraper.cli import main
+from scraper.cli import EXIT_CODES, EXIT_INTERRUPTED, EXIT_SOME_FAILED, EXIT_USAGE, exit_code, main
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -29,16 +29,20 @@ def test_every_command_has_help(command):
 
 def test_exit_code_table_matches_the_error_classes():
     table = dict(re.findall(r"^\| (\d+) \| ([^|]+) \|", README, re.M))
-    for cls in (
-        scraper.ConfigError,
-        scraper.InputError,
-        scraper.FetchError,
-        scraper.ContentError,
-        scraper.ExtractionError,
-        scraper.StateError,
-        scraper.SnapshotError,
-    ):
-        assert str(cls.exit_code) in table, cls.__name__
+    for cls, code in EXIT_CODES:
+        assert str(code) in table, cls.__name__
+    for code in (EXIT_USAGE, EXIT_SOME_FAILED, EXIT_INTERRUPTED):
+        assert str(code) in table, code
+
+
+def test_exit_codes_live_in_the_cli_not_on_the_library_classes():
+    for name in scraper.__all__:
+        obj = getattr(scraper, name)
+        if isinstance(obj, type) and issubclass(obj, Exception):
+            assert not hasattr(obj, "exit_code"), name
+    assert exit_code(scraper.ContentError("x", url="u")) == 6
+    assert exit_code(scraper.FetchError("x", url="u")) == 5
+    assert exit_code(scraper.ScraperError("x")) == 1
 
 
 def test_readme_opens_with_the_two_commands():

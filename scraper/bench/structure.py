@@ -137,8 +137,10 @@ def markdown_words(doc: Document) -> str:
     return "".join(parts)
 
 
-def structure_figures(case: object, doc: Document) -> dict[str, float]:
+def structure_figures(case: object, doc: object) -> dict[str, float]:
     """One page's counts (see ``StructureCounts``), for the report to pool over pages."""
+    if not isinstance(doc, Document):
+        return {}
     page = case.page()  # type: ignore[attr-defined]
     html = page.decode("utf-8", "replace") if isinstance(page, bytes) else str(page)
     counts = structure_counts(html, doc)

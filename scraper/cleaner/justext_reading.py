@@ -14,6 +14,7 @@ own maker).
 from __future__ import annotations
 
 import functools
+from typing import Any, cast
 
 from justext.core import ParagraphMaker, classify_paragraphs, revise_paragraph_classification
 from justext.paragraph import Paragraph
@@ -44,10 +45,12 @@ def justext_text(tree: HtmlElement | None, *, drop_comments: bool) -> str:
     """
     if tree is None:
         return ""
-    for node in tree.xpath("//head|//script|//style"):  # JSON-LD is kept for metadata
-        node.getparent().remove(node)
+    for node in cast(list[HtmlElement], tree.xpath("//head|//script|//style")):
+        parent = node.getparent()  # (JSON-LD is kept for metadata)
+        if parent is not None:
+            parent.remove(node)
     if drop_comments:
-        for node in _COMMENT_SECTIONS(tree):
+        for node in cast(list[HtmlElement], _COMMENT_SECTIONS(tree)):
             parent = node.getparent()
             if parent is not None and node.tag != "body":
                 parent.remove(node)
@@ -71,17 +74,18 @@ def _paragraph_text(paragraph: Paragraph) -> str:
     """A paragraph on one line: jusText keeps the HTML source's line breaks, which are not
     the text's (a paragraph hard-wrapped in the source would read as several lines); only
     a ``pre`` keeps its lines."""
-    if paragraph.dom_path.rpartition(".")[2] == "pre":
-        return paragraph.text.strip()
-    return " ".join(paragraph.text.split())
+    text = str(paragraph.text)
+    if str(paragraph.dom_path).rpartition(".")[2] == "pre":
+        return text.strip()
+    return " ".join(text.split())
 
 
 def make_paragraphs(tree: HtmlElement) -> list[Paragraph]:
     """jusText's paragraphs of ``tree``, as ``ParagraphMaker.make_paragraphs`` makes them."""
-    return _LightParagraphMaker.make_paragraphs(tree)
+    return cast(list[Paragraph], _LightParagraphMaker.make_paragraphs(tree))
 
 
-class _LightParagraph(Paragraph):
+class _LightParagraph(Paragraph):  # type: ignore[misc]  # (jusText has no type hints)
     """A jusText paragraph that keeps its text once computed and has no XPath."""
 
     def __init__(self, dom_path: str) -> None:
@@ -90,7 +94,7 @@ class _LightParagraph(Paragraph):
         # which the maker keeps up to date as elements open and close.
         self.dom_path = dom_path
         self.xpath = ""
-        self.text_nodes = []
+        self.text_nodes: list[str] = []
         self.chars_count_in_links = 0
         self.tags_count = 0
         self.class_type = ""
@@ -104,11 +108,14 @@ class _LightParagraph(Paragraph):
 
     def append_text(self, text: str) -> str:
         self._text = None
-        return super().append_text(text)
+        return str(super().append_text(text))
 
 
-class _LightParagraphMaker(ParagraphMaker):
+class _LightParagraphMaker(ParagraphMaker):  # type: ignore[misc]  # (no type hints either)
     """jusText's maker, with the dotted tag path kept as elements open and close."""
+
+    paragraph: Any  # set by jusText's __init__
+    paragraphs: list[Paragraph]
 
     def __init__(self) -> None:
         self._doms = [""]

@@ -26,6 +26,7 @@ _UNSPACED = {
     "han": re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u31f0-\u31ff]+"),
     "thai": re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+"),
 }
+_WORD_CHAR = re.compile(r"\w")
 # a sentence's last character, in every script (closing quotes and brackets included)
 _SENTENCE_END = re.compile(r"[.!?:;\"”’»)\]。．！？；：…」』）】〕〉》]$")
 
@@ -38,13 +39,18 @@ _ASCII_NOT_KEPT = bytes(b for b in range(128) if not chr(b).isalnum() and chr(b)
 def word_count(text: str) -> int:
     """The words of ``text``: its space-separated tokens, where a run of a script written
     without spaces counts one word per ``CHARS_PER_WORD`` characters."""
-    count = len(text.split())
     if text.isascii():
-        return count
+        return len(text.split())
+    unspaced = 0
     for script, pattern in _UNSPACED.items():
-        for run in pattern.findall(text):
-            count += ceil(len(run) / CHARS_PER_WORD[script]) - 1
-    return count
+        runs = pattern.findall(text)
+        if runs:
+            unspaced += sum(ceil(len(run) / CHARS_PER_WORD[script]) for run in runs)
+            text = pattern.sub(" ", text)
+    if not unspaced:
+        return len(text.split())
+    # what is left between the runs: words of spaced scripts, and punctuation (no word)
+    return unspaced + sum(1 for token in text.split() if _WORD_CHAR.search(token))
 
 
 def ends_sentence(text: str) -> bool:

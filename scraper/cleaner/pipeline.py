@@ -1,18 +1,18 @@
 """Turn one page (HTML or a text dump) into a ``Document``: every stage, in order.
 
-decode → parse once (lexbor) → site rule (``remove``, ``content``) → JSON-LD, read once →
-reader comments (``comments``, kept apart from the text) → prune chrome → metadata → the
-page's structure (``structure.page_units``) → the page's blocks and the lxml tree →
-readings and the choice among them → gap fill → the kept paragraphs laid over the page's
-structure (``structure.align``) → chrome lines, the site's ``drop_lines``, repeats
-(``linefilter``, ``tidy``) → the document's blocks.
+decode → parse once (lexbor) → JSON-LD, read once, and what the page says of itself →
+site rule (``remove``, ``content``) → reader comments (``comments``, kept apart from the
+text) → prune chrome → metadata → the page's structure (``structure.page_units``) → the
+page's blocks and the lxml tree → readings and the choice among them → gap fill → the
+kept paragraphs laid over the page's structure (``structure.align``) → chrome lines, the
+site's ``drop_lines``, repeats (``linefilter``, ``tidy``) → the document's blocks.
 Plain-text input skips the HTML stages and goes through ``textdump``.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -30,7 +30,13 @@ from scraper.document import Block, Document
 from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, ExtractionError
 from scraper.htmlparse import parse_html
-from scraper.metadata import complete_metadata, declared_kind, read_json_ld, read_metadata
+from scraper.metadata import (
+    complete_metadata,
+    declared_kind,
+    read_json_ld,
+    read_metadata,
+    read_page_info,
+)
 
 __all__ = ["apply_site_rule", "clean"]
 
@@ -41,8 +47,10 @@ def clean(
     url: str | None = None,
     *,
     config: Config | None = None,
+    charset: str | None = None,
 ) -> Document:
-    """Clean one page. ``url`` picks the site rule from ``config`` (built-in defaults if None).
+    """Clean one page. ``url`` picks the site rule from ``config`` (built-in defaults if None);
+    ``charset`` is the HTTP header's, for bytes (it outranks the page's own declaration).
 
     Raises ``ContentError`` for binary or empty input and ``ExtractionError`` when no
     article text is found.
@@ -51,12 +59,12 @@ def clean(
     config = config or Config()
     if isinstance(html, bytes):
         if not html.strip():
-            raise ContentError(f"{where}: empty input", url=where)
+            raise ContentError(f"{where}: empty input", url=url)
         if looks_binary(html):
-            raise ContentError(f"{where}: binary data, not an HTML page or text", url=where)
-        html = decode_html(html)
+            raise ContentError(f"{where}: binary data, not an HTML page or text", url=url)
+        html = decode_html(html, charset)
     if not html.strip():
-        raise ContentError(f"{where}: empty input", url=where)
+        raise ContentError(f"{where}: empty input", url=url)
 
     host = urlsplit(url).hostname if url else None
     match = config.site_for(host)
@@ -70,9 +78,10 @@ def clean(
         return Document(blocks, title=title, author=author, url=url, site=site_name or host)
 
     tree = parse_html(html)
+    ld = read_json_ld(tree)
+    info = read_page_info(tree, ld)  # before the site rule's cut, which drops <html lang>
     if rule is not None:
         tree = apply_site_rule(tree, rule)
-    ld = read_json_ld(tree)
     comments = read_comments(tree)  # before pruning, which takes their bylines for chrome
     tree = prune_chrome(tree, product=declared_kind(tree, ld) == "product")
     meta = read_metadata(tree, ld)
@@ -94,7 +103,20 @@ def clean(
         url=url,
         site=site_name or host,
         comments=() if choice.thread else comments,
+        canonical_url=_absolute(info.canonical_url, url),
+        language=info.language,
+        description=info.description,
+        sitename=info.sitename,
+        image=_absolute(info.image, url),
+        tags=info.tags,
     )
+
+
+def _absolute(link: str | None, base: str | None) -> str | None:
+    """``link`` resolved against the page's address; None when it cannot be made absolute."""
+    if link and base:
+        link = urljoin(base, link)
+    return link if link and "://" in link else None
 
 
 def _paragraphs(text: str, where: str) -> list[str]:

@@ -155,5 +155,6 @@ def _trafilatura_text(tree: HtmlElement | None, url: str | None, *, recall: bool
     result = trafilatura.bare_extraction(tree, options=options)
     if result is None:
         return ""
-    lines = [line.strip() for line in (result.text or "").splitlines()]
+    text = result.get("text") if isinstance(result, dict) else result.text
+    lines = [line.strip() for line in (text or "").splitlines()]
     return "\n\n".join(line for line in lines if line)

@@ -88,7 +88,7 @@ def clean_text_dump(text: str, drop_lines: Iterable[re.Pattern[str]] = ()) -> Du
         if kinds[i] != _CONTENT:
             i += 1
             continue
-        body, pending, j = [lines[i]], [], i + 1
+        body, pending, j = [lines[i]], list[str](), i + 1
         last = i
         while j < len(lines) and kinds[j] != _BREAK:
             if kinds[j] == _CONTENT:

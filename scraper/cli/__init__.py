@@ -1,36 +1,85 @@
 """The ``scraper`` command line: the only place that prints or picks exit codes.
 
-Exit codes: 0 success; 1 ``scraper diff`` found differences; 2 usage error;
-3 config error; 4 bad input (missing file, invalid URL); 5 fetch failed;
-6 response refused (too large, not HTML, empty, binary); 7 no article found;
-8 crawl state locked or unusable; 9 snapshot corpus inconsistent; 130 interrupted.
+Exit codes: 0 success; 1 ``scraper diff`` found differences, or a page's text breaks its
+manifest strings; 2 usage error; 3 config error; 4 bad input (missing file, invalid URL);
+5 fetch failed; 6 input refused (too large, not HTML, empty, binary); 7 no article found;
+8 crawl state locked or unusable; 9 snapshot corpus inconsistent; 10 ``scraper clean`` with
+many inputs: some of them failed; 130 interrupted.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
-from scraper.errors import ScraperError
+from scraper.errors import (
+    ConfigError,
+    ContentError,
+    ExtractionError,
+    FetchError,
+    InputError,
+    ScraperError,
+    SnapshotError,
+    StateError,
+)
 
-__all__ = ["main"]
+__all__ = ["EXIT_CODES", "EXIT_INTERRUPTED", "EXIT_SOME_FAILED", "EXIT_USAGE", "exit_code", "main"]
+
+# Most specific class first: ``exit_code`` takes the first the error is an instance of.
+EXIT_CODES: tuple[tuple[type[ScraperError], int], ...] = (
+    (ConfigError, 3),
+    (InputError, 4),
+    (ContentError, 6),
+    (FetchError, 5),
+    (ExtractionError, 7),
+    (StateError, 8),
+    (SnapshotError, 9),
+    (ScraperError, 1),
+)
+EXIT_USAGE = 2
+EXIT_SOME_FAILED = 10
+EXIT_INTERRUPTED = 130
+
+
+def exit_code(exc: ScraperError) -> int:
+    """The documented exit code of an error (README, "Exit codes")."""
+    return next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
 
 
 class _Group(click.Group):
-    """Turns every ``ScraperError`` into one ``error: …`` line and its exit code."""
+    """Prints every error as one ``error: …`` line and exits with its documented code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
         try:
-            return super().invoke(ctx)
+            code = super().main(args, prog_name, complete_var, False, **extra)
         except ScraperError as exc:
-            error = click.ClickException(str(exc))
-            error.exit_code = exc.exit_code
-            raise error from None
-        except KeyboardInterrupt:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exit_code(exc))
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "scraper"
+            click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.Abort, KeyboardInterrupt, EOFError):
             click.echo("interrupted", err=True)
-            sys.exit(130)
+            sys.exit(EXIT_INTERRUPTED)
+        # Without standalone mode click returns an ``Exit`` code (``--help``: 0) or the
+        # command's return value, which no command here sets.
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,68 +1,329 @@
-"""``scraper clean``: one page → its article text."""
+"""``scraper clean``: pages → their article text; one page as before, or many as JSON Lines.
+
+One source (a URL, a saved page, a text dump, ``-``) prints its document as it always did.
+Many (several sources, a directory, a WARC file, ``-i URLS``) are cleaned in ``--jobs``
+processes into one JSON record per page (``scraper.records``) on standard output, or one
+file per page under ``--output-dir``; a page that fails is one ``error:`` line on standard
+error and a ``{"source", "error"}`` record, and the exit code is then 10.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import IO, Any
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from scraper.batch import Outcome, clean_jobs, default_workers, named
 from scraper.cleaner import clean
-from scraper.config import load_config
-from scraper.document import FORMATS
-from scraper.errors import InputError
+from scraper.cli import EXIT_SOME_FAILED
+from scraper.config import Config, load_config
+from scraper.crawl.output import doc_path
+from scraper.document import FORMATS, Document, Format
+from scraper.errors import InputError, ScraperError
 from scraper.fetch import Fetcher
+from scraper.inputs import (
+    Job,
+    check_url,
+    expand_sources,
+    is_url,
+    read_capped_file,
+    read_capped_stream,
+    read_url_list,
+)
+from scraper.politefetch import PoliteFetcher
+from scraper.records import error_record, page_record, to_json_line
+from scraper.warcread import is_warc
 
-__all__ = ["clean_command", "read_source"]
+__all__ = ["clean_command"]
 
-
-def read_source(source: str) -> bytes:
-    """The bytes of a local file, or of standard input for ``-``."""
-    if source == "-":
-        return sys.stdin.buffer.read()
-    path = Path(source)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{source}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{source}: is a directory, not a page") from None
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read: {exc.strerror}") from None
-
-
-def _is_url(source: str) -> bool:
-    return "://" in source and not Path(source).exists()
+_EXT = {"text": ".txt", "markdown": ".md", "json": ".json"}
+_STDIN = "<stdin>"
 
 
 @click.command("clean")
-@click.argument("source")
-@click.option("--url", "page_url", help="The page's address, for a saved page or standard input.")
+@click.argument("sources", nargs=-1)
 @click.option(
-    "--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
+    "--input-file",
+    "-i",
+    "url_lists",
+    multiple=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="A file listing URLs to fetch and clean, one a line ('#' comments). Repeatable.",
+)
+@click.option("--url", "page_url", help="The page's address, for one saved page or stdin.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format [default: text for one page, JSON Lines for many].",
 )
 @click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write here.")
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one file per page here (and index.jsonl), not to standard output.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Cleaning processes for many pages [default: one per core].",
+)
 def clean_command(
-    source: str, page_url: str | None, fmt: str, config_path: str | None, output: str | None
+    sources: tuple[str, ...],
+    url_lists: tuple[str, ...],
+    page_url: str | None,
+    fmt: Format | None,
+    config_path: str | None,
+    output: str | None,
+    output_dir: Path | None,
+    jobs: int | None,
 ) -> None:
-    """Clean SOURCE (a URL, a saved page, a text dump, or - for standard input)."""
+    """Clean SOURCES: URLs, saved pages, text dumps, directories of them, WARC files, or -
+    for standard input.
+
+    One page prints its text (or --format markdown|json). Many pages give one JSON record
+    per page (JSON Lines), or with --output-dir one file per page.
+    """
+    if not sources and not url_lists:
+        raise click.UsageError("give a SOURCE (a URL, a file, a directory, a WARC file, -) or -i")
     config = load_config(config_path)
-    if _is_url(source):
-        scheme = urlsplit(source).scheme.lower()
-        if scheme not in ("http", "https"):
-            raise InputError(f"{source}: unsupported scheme {scheme!r} (use http or https)")
+    if page_url is not None:
+        check_url(page_url, option="--url")
+    many = bool(url_lists or output_dir or len(sources) > 1 or _expands(sources[0]))
+    if not many:
+        _one(sources[0], page_url, fmt or "text", config, output)
+        return
+    if page_url is not None:
+        raise click.UsageError("--url names one saved page; with many inputs, leave it out")
+    if sources.count("-") + url_lists.count("-") > 1:
+        raise click.UsageError("standard input (-) can be read only once")
+    fmt = fmt or "json"
+    if output_dir is None and fmt != "json":
+        raise click.UsageError(
+            f"many pages as {fmt} need --output-dir (or use --format json for JSON Lines)"
+        )
+    failed = _many(sources, url_lists, fmt, config, output, output_dir, jobs or default_workers())
+    if failed:
+        click.echo(f"{failed} input{'s' * (failed != 1)} failed", err=True)
+        sys.exit(EXIT_SOME_FAILED)
+
+
+def _expands(source: str) -> bool:
+    """Whether one source is many pages (a directory, a WARC file)."""
+    path = Path(source)
+    return source != "-" and (path.is_dir() or (path.is_file() and is_warc(path)))
+
+
+def _one(
+    source: str, page_url: str | None, fmt: Format, config: Config, output: str | None
+) -> None:
+    """One page, cleaned in this process; its errors raise (one line, their exit code)."""
+    max_bytes = config.fetch.max_bytes
+    if source == "-":
+        body = read_capped_stream(sys.stdin.buffer, name=_STDIN, max_bytes=max_bytes)
+        doc = _clean_named(body, page_url, config, _STDIN)
+    elif is_url(source):
+        check_url(source)
         with Fetcher(config.fetch) as fetcher:
             result = fetcher.fetch(source)
         doc = clean(result.text(), result.final_url, config=config)
     else:
-        doc = clean(read_source(source), page_url, config=config)
-    rendered = doc.render(fmt)  # type: ignore[arg-type]
+        body = read_capped_file(Path(source), max_bytes=max_bytes)
+        doc = _clean_named(body, page_url, config, source)
+    rendered = doc.render(fmt)
     if output:
-        try:
-            Path(output).write_text(rendered, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write: {exc.strerror}") from None
+        _write(Path(output), rendered)
     else:
         click.echo(rendered, nl=False)
+
+
+def _clean_named(body: bytes, url: str | None, config: Config, source: str) -> Document:
+    try:
+        return clean(body, url, config=config)
+    except ScraperError as exc:
+        raise named(exc, Job(source=source)) from None
+
+
+def _many(
+    sources: tuple[str, ...],
+    url_lists: tuple[str, ...],
+    fmt: Format,
+    config: Config,
+    output: str | None,
+    output_dir: Path | None,
+    workers: int,
+) -> int:
+    """Clean every page; returns how many inputs failed."""
+    failed = 0
+    with ExitStack() as stack:
+        fetcher = stack.enter_context(PoliteFetcher(config))
+        sink = _Sink(fmt, output_dir, stack.enter_context(_open_out(output)))
+        if output_dir is not None:
+            sink.index = stack.enter_context(_open_out(str(output_dir / "index.jsonl")))
+        progress = _progress(stack)
+        task = progress.add_task("cleaning", total=None) if progress is not None else None
+        jobs = _jobs(sources, url_lists, config, fetcher)
+        for outcome in clean_jobs(jobs, config=config, workers=workers):
+            if outcome.error is not None:
+                failed += 1
+                line = str(outcome.error)
+                if progress is not None:
+                    progress.console.print(f"error: {line}", markup=False, highlight=False)
+                else:
+                    click.echo(f"error: {line}", err=True)
+            sink.write(outcome)
+            if progress is not None and task is not None:
+                progress.advance(task)
+    return failed
+
+
+def _jobs(
+    sources: tuple[str, ...], url_lists: tuple[str, ...], config: Config, fetcher: PoliteFetcher
+) -> Iterator[Job]:
+    """The jobs of every source in order, then the URLs of the ``-i`` lists."""
+    max_bytes = config.fetch.max_bytes
+    for source in sources:
+        if source == "-":
+            try:
+                body = read_capped_stream(sys.stdin.buffer, name=_STDIN, max_bytes=max_bytes)
+            except ScraperError as exc:
+                yield Job(source=_STDIN, error=exc)
+            else:
+                yield Job(source=_STDIN, body=body)
+        elif is_url(source):
+            yield _fetched(source, fetcher)
+        else:
+            yield from expand_sources([source], max_bytes=max_bytes)
+    for list_path in url_lists:
+        for url in _url_list(list_path):
+            yield _fetched(url, fetcher)
+
+
+def _url_list(list_path: str) -> Iterator[str]:
+    if list_path == "-":
+        yield from read_url_list(sys.stdin)
+        return
+    try:
+        with open(list_path, encoding="utf-8-sig") as lines:
+            yield from read_url_list(lines)
+    except OSError as exc:
+        raise InputError(f"-i {list_path}: cannot read: {exc.strerror}", path=list_path) from None
+    except UnicodeDecodeError:
+        raise InputError(f"-i {list_path}: not a UTF-8 list of URLs", path=list_path) from None
+
+
+def _fetched(url: str, fetcher: PoliteFetcher) -> Job:
+    try:
+        check_url(url)
+        result = fetcher.fetch(url)
+    except ScraperError as exc:
+        return Job(source=url, error=exc)
+    return Job(source=url, url=result.final_url, body=result.body, charset=result.charset)
+
+
+class _Sink:
+    """Where records go: JSON Lines on ``out``, or files under ``output_dir`` (and their
+    records, without text, in ``index.jsonl`` there)."""
+
+    def __init__(self, fmt: Format, output_dir: Path | None, out: IO[str]) -> None:
+        self.fmt = fmt
+        self.output_dir = output_dir
+        self.out = out
+        self.index: IO[str] | None = None
+        self._written: set[Path] = set()
+
+    def write(self, outcome: Outcome) -> None:
+        record: dict[str, Any]
+        if outcome.error is not None or outcome.doc is None:
+            record = error_record(outcome.source, str(outcome.error))
+        else:
+            record = page_record(outcome.source, outcome.doc)
+        if self.output_dir is None:
+            self.out.write(to_json_line(record))
+            self.out.flush()
+            return
+        if outcome.doc is not None:
+            path = self._path_for(outcome.source, outcome.doc)
+            _write(path, outcome.doc.render(self.fmt))
+            record = {**{k: v for k, v in record.items() if k != "text"}, "path": str(path)}
+        assert self.index is not None
+        self.index.write(to_json_line(record))
+        self.index.flush()
+
+    def _path_for(self, source: str, doc: Document) -> Path:
+        assert self.output_dir is not None
+        ext = _EXT[self.fmt]
+        if source == _STDIN:
+            path = self.output_dir / f"stdin{ext}"
+        elif "#" not in source and not is_url(source):  # a local file: its path, mirrored
+            local = Path(source)
+            name = local.name.removesuffix(".gz")
+            name = name.rsplit(".", 1)[0] if "." in name else name
+            parts = [p for p in local.parent.parts if p not in (local.anchor, "..", ".")]
+            path = self.output_dir.joinpath(*parts, name + ext)
+        else:
+            path = doc_path(self.output_dir, doc.url or source, self.fmt)
+        unique, n = path, 1
+        while unique in self._written:  # the same URL twice in a WARC file
+            n += 1
+            unique = path.with_name(f"{path.stem}-{n}{ext}")
+        self._written.add(unique)
+        return unique
+
+
+def _open_out(output: str | None) -> Any:
+    if output is None:
+        return _NoClose(sys.stdout)
+    try:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        return open(output, "w", encoding="utf-8")  # closed by the ExitStack
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write: {exc.strerror}", path=output) from None
+
+
+class _NoClose:
+    """Standard output in a ``with``: left open."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def __enter__(self) -> IO[str]:
+        return self.stream
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _progress(stack: ExitStack) -> Progress | None:
+    """A progress bar on standard error when it is a terminal; None (silence) otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    stack.enter_context(progress)
+    return progress
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror}", path=str(path)) from None

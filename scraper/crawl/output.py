@@ -16,6 +16,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import IO, Any
@@ -119,6 +120,8 @@ class RunOutput:
             os.replace(tmp, path)
             if key not in self._written:
                 line = {**doc.to_dict(), **meta, "key": key, "path": str(path)}
+                if isinstance(line.get("fetched_at"), int | float):  # ISO 8601, UTC
+                    line["fetched_at"] = datetime.fromtimestamp(line["fetched_at"], UTC).isoformat()
                 # One write call per line: a kill leaves whole lines (or a torn last one).
                 self._jsonl.write(json.dumps(line, ensure_ascii=False) + "\n")
                 self._jsonl.flush()

@@ -37,7 +37,7 @@ def due_sites(
     for name in _pick(config, names):
         last = store.last_run(name)
         resume = last is None or last.status != "finished"
-        if force or resume or now >= last.started_at + config.sites[name].every:
+        if force or resume or now >= last.started_at + config.sites[name].every:  # type: ignore[union-attr]
             due.append(name)
     return due
 

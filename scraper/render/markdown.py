@@ -157,7 +157,7 @@ def inline(spans: tuple[Span, ...], *, links: bool = False) -> str:
             core = f"[{core}]({_destination(span.href)})"
         marker = "" if span.code else ("**" if span.strong else "") + ("*" if span.emphasis else "")
         pieces.append((lead, marker if core else "", core, trail))
-    out = []
+    out: list[str] = []
     for n, (lead, marker, core, trail) in enumerate(pieces):
         if marker and not lead and out and out[-1].endswith("*") and not out[-1].endswith("\\*"):
             marker = ""  # right after another emphasis: the two runs of * would merge

@@ -384,7 +384,7 @@ def test_no_sites_or_nothing_to_crawl_from_says_so(write_config, tmp_path):
     result = _cli(write_config, settings(tmp_path))
     assert result.exit_code == 3
     assert result.stderr == (
-        f"Error: {tmp_path / 'config.yaml'}: no sites configured; add one under `sites:` to crawl\n"
+        f"error: {tmp_path / 'config.yaml'}: no sites configured; add one under `sites:` to crawl\n"
     )
     result = _cli(write_config, settings(tmp_path) + "sites:\n" + site("rules", "example.com"))
     assert result.exit_code == 3

@@ -1,0 +1,47 @@
+"""One JSON record per cleaned page (or failure): what a pipeline reads from ``scraper clean``.
+
+A page: ``source`` (the path, URL, ``-`` or ``file.warc.gz#offset`` it came from), ``url``,
+``canonical_url``, ``title``, ``author``, ``date`` (ISO 8601), ``language``, ``description``,
+``sitename``, ``site`` (the site rule that applied, else the host), ``image``, ``tags``,
+``word_count``, ``text``. A failure: ``source`` and ``error`` (its one-line message).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scraper.document import Document
+
+__all__ = ["RECORD_FIELDS", "error_record", "page_record", "to_json_line"]
+
+RECORD_FIELDS = (
+    "source",
+    "url",
+    "canonical_url",
+    "title",
+    "author",
+    "date",
+    "language",
+    "description",
+    "sitename",
+    "site",
+    "image",
+    "tags",
+    "word_count",
+    "text",
+)
+
+
+def page_record(source: str, doc: Document) -> dict[str, Any]:
+    data = {"source": source, **doc.to_dict()}
+    return {name: data[name] for name in RECORD_FIELDS}
+
+
+def error_record(source: str, error: str) -> dict[str, Any]:
+    return {"source": source, "error": error}
+
+
+def to_json_line(record: dict[str, Any]) -> str:
+    """One line of JSON Lines (UTF-8 text, not escaped), ending in a newline."""
+    return json.dumps(record, ensure_ascii=False) + "\n"
