@@ -191,7 +191,7 @@ def _script_language(scripted: str) -> str:
 @cache
 def _stopword_languages() -> dict[str, tuple[str, ...]]:
     """Each stopword of the languages in ``_STOPLISTS`` → the languages it is one of."""
-    import justext  # type: ignore[import-untyped]  # (trafilatura's dependency) when first needed
+    import justext  # trafilatura's dependency, imported when first needed
 
     table: dict[str, tuple[str, ...]] = {}
     for code, name in _STOPLISTS.items():
