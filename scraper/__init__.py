@@ -1,8 +1,8 @@
 """scraper: boilerplate-stripping web scraper and cleaner.
 
-    >>> import scraper
-    >>> doc = scraper.clean(html, "https://japantoday.com/category/world/...",
-    ...                     config=scraper.load_config())
+>>> import scraper
+>>> doc = scraper.clean(html, "https://japantoday.com/category/world/...",
+...                     config=scraper.load_config())
 """
 
 from scraper.cleaner import clean

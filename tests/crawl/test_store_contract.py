@@ -90,11 +90,12 @@ def test_a_lapsed_lease_is_taken_over_and_the_old_owner_is_fenced(make_store):
     one, two = make_store(), make_store()
     run = one.start_run("s")
     one.enqueue([_item(run.id, f"{H}/1")])
-    [mine] = one.claim(run.id, H, limit=1, owner="w1", lease=0.3)
+    [mine] = one.claim(run.id, H, limit=1, owner="w1", lease=1.0)
     assert two.claim(run.id, H, limit=1, owner="w2", lease=60) == []
-    time.sleep(0.4)
+    time.sleep(1.1)
     [theirs] = two.claim(run.id, H, limit=1, owner="w2", lease=60)
     assert theirs.url == mine.url and theirs.token != mine.token
+    assert two.holds(theirs) and not one.holds(mine)
     late = UrlRecord(url=mine.url, site="s", hash="stale")
     with pytest.raises(LeaseLost, match="lease lost"):
         one.complete(mine, "new", late, [_item(run.id, f"{H}/from-w1")])
@@ -110,10 +111,10 @@ def test_a_live_worker_renews_its_leases(make_store):
     one, two = make_store(), make_store()
     run = one.start_run("s")
     one.enqueue([_item(run.id, f"{H}/1")])
-    [mine] = one.claim(run.id, H, limit=1, owner="w1", lease=0.4)
-    time.sleep(0.2)
+    [mine] = one.claim(run.id, H, limit=1, owner="w1", lease=1.0)
+    time.sleep(0.3)
     assert one.renew("w1", 5.0) == 1
-    time.sleep(0.35)  # past the first lease
+    time.sleep(0.8)  # past the first lease
     assert two.claim(run.id, H, limit=1, owner="w2", lease=60) == []
     assert one.complete(mine, "new") == 0
 
@@ -211,15 +212,15 @@ def test_many_workers_claim_every_url_once(make_store):
 
 def test_host_slots_hold_delay_and_per_host_across_workers(make_store):
     one, two = make_store(), make_store()
-    slot, wait = one.acquire_host(H, owner="w1", per_host=1, delay=0.3, lease=60)
+    slot, wait = one.acquire_host(H, owner="w1", per_host=1, delay=1.0, lease=60)
     assert slot and wait == 0
-    slot2, wait2 = two.acquire_host(H, owner="w2", per_host=1, delay=0.3, lease=60)
-    assert slot2 == 0 and 0.2 < wait2 <= 0.3  # the delay since w1 started
-    time.sleep(0.35)
-    assert two.acquire_host(H, owner="w2", per_host=1, delay=0.3, lease=60)[0] == 0  # busy
-    one.release_host(H, slot, delay=0.3)
-    slot3, wait3 = two.acquire_host(H, owner="w2", per_host=1, delay=0.3, lease=60)
-    assert slot3 == 0 and 0.2 < wait3 <= 0.3  # the delay since w1's request ended
+    slot2, wait2 = two.acquire_host(H, owner="w2", per_host=1, delay=1.0, lease=60)
+    assert slot2 == 0 and 0.5 < wait2 <= 1.0  # the delay since w1 started
+    time.sleep(1.05)
+    assert two.acquire_host(H, owner="w2", per_host=1, delay=1.0, lease=60)[0] == 0  # busy
+    one.release_host(H, slot, delay=1.0)
+    slot3, wait3 = two.acquire_host(H, owner="w2", per_host=1, delay=1.0, lease=60)
+    assert slot3 == 0 and 0.5 < wait3 <= 1.0  # the delay since w1's request ended
     # two slots per host, no delay
     a = one.acquire_host("http://g", owner="w1", per_host=2, delay=0, lease=60)
     b = two.acquire_host("http://g", owner="w2", per_host=2, delay=0, lease=60)
@@ -229,9 +230,9 @@ def test_host_slots_hold_delay_and_per_host_across_workers(make_store):
 
 def test_a_dead_workers_host_slot_lapses(make_store):
     one, two = make_store(), make_store()
-    assert one.acquire_host(H, owner="w1", per_host=1, delay=0, lease=0.2)[0]
+    assert one.acquire_host(H, owner="w1", per_host=1, delay=0, lease=1.0)[0]
     assert two.acquire_host(H, owner="w2", per_host=1, delay=0, lease=60)[0] == 0
-    time.sleep(0.3)
+    time.sleep(1.1)
     assert two.acquire_host(H, owner="w2", per_host=1, delay=0, lease=60)[0]
 
 
@@ -259,8 +260,10 @@ def test_mark_and_redirected_are_done_in_the_run(store: Store):
     run = store.start_run("s")
     assert store.mark([_item(run.id, f"{H}/old")], "skipped") == 1
     store.enqueue([_item(run.id, f"{H}/a"), _item(run.id, f"{H}/b")])
-    [a, b] = store.claim(run.id, H, limit=2, owner="w", lease=60)
+    [a, b] = store.claim(run.id, H, limit=2, owner="w", lease=60, max_pages=10)
+    assert store.pages_claimed(run.id) == 2
     store.redirected(a, f"{H}/b")
+    assert store.pages_claimed(run.id) == 1  # /b will not be fetched: off the budget
     store.complete(a, "new")
     with pytest.raises(LeaseLost):
         store.complete(b, "new")  # /b was done by the redirect meanwhile

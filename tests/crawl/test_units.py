@@ -265,3 +265,85 @@ def test_gzip_bomb_is_cut_at_the_sitemap_limit(monkeypatch):
     monkeypatch.setattr(discover, "MAX_SITEMAP_BYTES", 1000)
     bomb = gzip.compress(b"http://x/" + b"a" * 100_000 + b"\n")
     assert len(discover._inflate(bomb)) == 1000
+
+
+# The state a crawl of the previous version left (schema 1), to check the migration.
+_SCHEMA_1 = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    site TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    finished_at REAL,
+    status TEXT NOT NULL,
+    jsonl TEXT,
+    counts TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_site ON runs (site, started_at);
+CREATE TABLE IF NOT EXISTS frontier (
+    run_id INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    site TEXT NOT NULL,
+    host TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    depth INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    not_before REAL NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_until REAL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT,
+    PRIMARY KEY (run_id, url)
+);
+CREATE INDEX IF NOT EXISTS frontier_ready ON frontier (run_id, state, host, not_before);
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    hash TEXT,
+    fetched_at REAL,
+    status INTEGER,
+    error_count INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    path TEXT
+);
+CREATE TABLE IF NOT EXISTS hosts (
+    host TEXT PRIMARY KEY,
+    robots_body TEXT,
+    robots_status INTEGER,
+    robots_fetched_at REAL,
+    backoff_until REAL NOT NULL DEFAULT 0
+);
+"""
+
+
+def test_a_schema_1_state_is_migrated_and_resumed(tmp_path):
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "state.sqlite3")
+    db.executescript(_SCHEMA_1)
+    db.execute("INSERT INTO meta VALUES ('schema', '1')")
+    db.execute("INSERT INTO runs (site, started_at, status) VALUES ('s', 1.0, 'running')")
+    rows = [
+        ("http://h/1", "done", "new"),
+        ("http://h/2", "leased", None),
+        ("http://h/3", "pending", None),
+    ]
+    for url, state, outcome in rows:
+        db.execute(
+            "INSERT INTO frontier (run_id, url, site, host, kind, depth, state, outcome)"
+            " VALUES (1, ?, 's', 'http://h', 'page', 1, ?, ?)",
+            (url, state, outcome),
+        )
+    db.execute("INSERT INTO urls (url, site, hash) VALUES ('http://h/1', 's', 'abc')")
+    db.commit()
+    db.close()
+    store = SQLiteStore(tmp_path)
+    with store.lock():  # the dead process's lease is void
+        assert store.record("http://h/1").hash == "abc"
+        run, resumed = store.begin_run("s", every=3600, force=False)
+        assert resumed and run.id == 1 and store.pages_claimed(1) == 1
+        claimed = store.claim(1, "http://h", limit=5, owner="w", lease=60, max_pages=2)
+        assert [i.url for i in claimed] == ["http://h/2"]  # the budget: 1 done + 1 more
+    store.close()

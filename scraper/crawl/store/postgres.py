@@ -345,6 +345,15 @@ class PostgresStore:
             for url, site, kind, depth, attempts, _ in taken
         ]
 
+    def holds(self, item: FrontierItem) -> bool:
+        return (
+            self._opt(
+                "SELECT 1 FROM frontier WHERE run_id=%s AND url=%s AND token=%s AND state='leased'",
+                (item.run_id, item.url, item.token),
+            )
+            is not None
+        )
+
     def renew(self, owner: str, lease: float) -> int:
         with self._tx():
             cur = self._db.execute(
@@ -434,6 +443,12 @@ class PostgresStore:
             self._redirected(item, url)
 
     def _redirected(self, item: FrontierItem, url: str) -> None:
+        row = self._opt(
+            "SELECT state, kind FROM frontier WHERE run_id=%s AND url=%s FOR UPDATE",
+            (item.run_id, url),
+        )
+        if row == ("leased", "page"):  # claimed, now never fetched: back to the page budget
+            self._db.execute("UPDATE runs SET pages=pages-1 WHERE id=%s", (item.run_id,))
         self._db.execute(
             "INSERT INTO frontier (run_id, url, site, host, kind, depth, state, outcome)"
             " VALUES (%s, %s, %s, %s, 'page', %s, 'done', 'redirect') ON CONFLICT (run_id, url)"

@@ -105,8 +105,8 @@ _MIGRATE_1 = [
     "ALTER TABLE hosts ADD COLUMN robots_owner TEXT",
     "ALTER TABLE hosts ADD COLUMN robots_until REAL",
     "UPDATE runs SET pages = (SELECT COUNT(*) FROM frontier f WHERE f.run_id = runs.id"
-    " AND f.kind = 'page' AND f.state = 'done'"
-    " AND f.outcome NOT IN ('robots', 'skipped', 'redirect'))",
+    " AND f.kind = 'page' AND (f.state = 'leased' OR (f.state = 'done'"
+    " AND f.outcome NOT IN ('robots', 'skipped', 'redirect'))))",
 ]
 _RUN_COLUMNS = "id, site, started_at, finished_at, status, jsonl, counts"
 _HOST_COLUMNS = "host, robots_body, robots_status, robots_fetched_at, backoff_until"
@@ -412,6 +412,14 @@ class SQLiteStore:
         )
         return token
 
+    def holds(self, item: FrontierItem) -> bool:
+        """Whether the claim that handed out ``item`` still holds it (not taken over)."""
+        row = self._db.execute(
+            "SELECT 1 FROM frontier WHERE run_id=? AND url=? AND token=? AND state='leased'",
+            (item.run_id, item.url, item.token),
+        ).fetchone()
+        return row is not None
+
     def renew(self, owner: str, lease: float) -> int:
         """Extend every live lease ``owner`` holds; returns how many URLs it holds."""
         until = self.now() + lease
@@ -505,6 +513,11 @@ class SQLiteStore:
             self._redirected(item, url)
 
     def _redirected(self, item: FrontierItem, url: str) -> None:
+        row = self._db.execute(
+            "SELECT state, kind FROM frontier WHERE run_id=? AND url=?", (item.run_id, url)
+        ).fetchone()
+        if row == ("leased", "page"):  # claimed, now never fetched: back to the page budget
+            self._db.execute("UPDATE runs SET pages=pages-1 WHERE id=?", (item.run_id,))
         self._db.execute(
             "INSERT INTO frontier (run_id, url, site, host, kind, depth, state, outcome)"
             " VALUES (?, ?, ?, ?, 'page', ?, 'done', 'redirect') ON CONFLICT (run_id, url)"
