@@ -1,8 +1,9 @@
 """Drop lines that are interface chrome on any site: buttons, prompts, share links.
 
 A line goes only when *all* of it is chrome: its words, casefolded and without
-punctuation, are one of ``CHROME_LINES`` or match ``_CHROME_PATTERNS`` (buttons, shop
-and navigation labels), or it is a short sign-up call or notice (``_NOTICE``) or an affiliate
+punctuation, are a line of the page language's chrome vocabulary or of the English one
+(``scraper/cleaner/vocab/<language>.txt``), or match ``_CHROME_PATTERNS`` (English buttons,
+shop and navigation labels), or it is a short sign-up call or notice (``_NOTICE``) or an affiliate
 disclosure (``_DISCLOSURE``). A sentence that merely mentions sharing or subscribing
 stays, and so does a line written with the characters of code or paths (``/login``,
 ``login()``, ``$ search``): the text of a code sample is not the page's interface.
@@ -17,92 +18,12 @@ import re
 from collections.abc import Sequence
 
 from scraper.cleaner.measures import ends_sentence, word_count
+from scraper.cleaner.vocab import chrome_vocabulary
 
 __all__ = ["CHROME_LINES", "chrome_free", "is_chrome_line"]
 
-CHROME_LINES = frozenset(
-    {
-        "share",
-        "share this",
-        "share this article",
-        "share this post",
-        "share this page",
-        "share on facebook",
-        "share on twitter",
-        "share on linkedin",
-        "tweet",
-        "pin it",
-        "email",
-        "print",
-        "copy link",
-        "copied",
-        "facebook",
-        "twitter",
-        "linkedin",
-        "pinterest",
-        "whatsapp",
-        "reddit",
-        "instagram",
-        "youtube",
-        "menu",
-        "close",
-        "search",
-        "skip to content",
-        "skip to main content",
-        "back to top",
-        "read more",
-        "show more",
-        "load more",
-        "see more",
-        "view more",
-        "show less",
-        "advertisement",
-        "sponsored",
-        "sign in",
-        "log in",
-        "login",
-        "register",
-        "sign up",
-        "subscribe",
-        "subscribe now",
-        "register login",
-        "log in register",
-        "sign in register",
-        "reply",
-        "quote",
-        "report",
-        "like",
-        "add to cart",
-        "add to bag",
-        "add to basket",
-        "add to wishlist",
-        "add to wish list",
-        "add to compare",
-        "compare",
-        "filter",
-        "filters",
-        "sort by",
-        "previous",
-        "next",
-        "previous post",
-        "next post",
-        "related posts",
-        "related articles",
-        "you may also like",
-        "you might also like",
-        "leave a comment",
-        "leave a reply",
-        "post a comment",
-        "accept",
-        "accept all",
-        "reject all",
-        "cookie settings",
-        "manage cookies",
-        # a script's placeholder, left where its content never came
-        "loading",
-        "please wait",
-    }
-)
+# The English vocabulary: English labels appear on pages of every language.
+CHROME_LINES = chrome_vocabulary(None)
 
 _CHROME_PATTERNS = re.compile(
     r"^(?:"
@@ -160,7 +81,9 @@ _WORD = re.compile(r"\w+")
 _CODE = re.compile(r"[/\\=<>{}\[\];`@_()~]|\$(?!\d)|^\s*[.#]\w")
 
 
-def is_chrome_line(line: str) -> bool:
+def is_chrome_line(line: str, language: str | None = None) -> bool:
+    """Whether all of ``line`` is chrome on a page in ``language`` (an ISO 639-1 code; None
+    or a language without a vocabulary: English alone)."""
     if len(line) > _LONG_LINE:
         return False
     words = " ".join(_WORD.findall(line.casefold()))
@@ -172,20 +95,22 @@ def is_chrome_line(line: str) -> bool:
         return True
     if _CODE.search(line):
         return False
-    if len(words) <= 60 and (words in CHROME_LINES or _CHROME_PATTERNS.match(words)):
+    if len(words) <= 60 and (words in chrome_vocabulary(language) or _CHROME_PATTERNS.match(words)):
         return True
     return count <= _NOTICE_WORDS and bool(_NOTICE.match(words))
 
 
-def chrome_free(paragraphs: Sequence[str], verbatim: Sequence[bool] = ()) -> list[int]:
+def chrome_free(
+    paragraphs: Sequence[str], verbatim: Sequence[bool] = (), language: str | None = None
+) -> list[int]:
     """The indices of ``paragraphs`` that are not chrome: a paragraph goes when each of
-    its lines is a chrome line, and short labels left at the end go. ``verbatim``
-    paragraphs (code) are never chrome."""
+    its lines is a chrome line on a page in ``language`` (see ``is_chrome_line``), and short
+    labels left at the end go. ``verbatim`` paragraphs (code) are never chrome."""
     kept = []
     for index, paragraph in enumerate(paragraphs):
         code = index < len(verbatim) and verbatim[index]
         lines = paragraph.split("\n")
-        if code or any(ln.strip() and not is_chrome_line(ln) for ln in lines):
+        if code or any(ln.strip() and not is_chrome_line(ln, language) for ln in lines):
             kept.append(index)
     while len(kept) > 1 and not _verbatim(verbatim, kept[-1]) and _is_label(paragraphs[kept[-1]]):
         kept.pop()
