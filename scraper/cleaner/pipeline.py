@@ -1,12 +1,13 @@
 """Turn one page (HTML or a text dump) into a ``Document``: every stage, in order.
 
-decode → parse once (lexbor) → JSON-LD, read once, and what the page says of itself →
-site rule (``remove``, ``content``) → reader comments (``comments``, kept apart from the
-text) → prune chrome → metadata → the page's structure (``structure.page_units``) → the
-page's blocks and the lxml tree → readings and the choice among them → gap fill → the
-kept paragraphs laid over the page's structure (``structure.align``) → chrome lines, the
-site's ``drop_lines``, repeats (``linefilter``, ``tidy``) → the document's blocks.
-Plain-text input skips the HTML stages and goes through ``textdump``.
+decode → parse once (lexbor) → JSON-LD, read once, what the page says of itself and its
+language (``language``: declared, else detected) → site rule (``remove``, ``content``) →
+reader comments (``comments``, kept apart from the text) → prune chrome → metadata → the
+page's structure (``structure.page_units``) → the page's blocks and the lxml tree →
+readings and the choice among them → gap fill → the kept paragraphs laid over the page's
+structure (``structure.align``) → chrome lines (the page language's vocabulary and
+English: ``vocab/``), the site's ``drop_lines``, repeats (``linefilter``, ``tidy``) → the
+document's blocks. Plain-text input skips the HTML stages and goes through ``textdump``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.cleaner.comments import read_comments
 from scraper.cleaner.gapfill import fill_gaps
+from scraper.cleaner.language import detect_language, page_language
 from scraper.cleaner.linefilter import chrome_free
 from scraper.cleaner.pageblocks import content_root, page_blocks
 from scraper.cleaner.prune import prune_chrome
@@ -74,12 +76,15 @@ def clean(
     if not looks_like_html(html):
         dump = clean_text_dump(html, drop)
         title, author = one_line(dump.title), one_line(dump.author)
-        blocks = _blocks(_paragraphs(dump.text, where), [], drop, title, author, where, "")
+        language = detect_language(dump.text)
+        paragraphs = _paragraphs(dump.text, where)
+        blocks = _blocks(paragraphs, [], drop, title, author, where, "", language=language)
         return Document(blocks, title=title, author=author, url=url, site=site_name or host)
 
     tree = parse_html(html)
     ld = read_json_ld(tree)
     info = read_page_info(tree, ld)  # before the site rule's cut, which drops <html lang>
+    language = page_language(tree, declared=info.language)
     if rule is not None:
         tree = apply_site_rule(tree, rule)
     comments = read_comments(tree)  # before pruning, which takes their bylines for chrome
@@ -94,7 +99,8 @@ def clean(
     choice = choose_reading(parsed, page, meta.kind, url)
     text = choice.text if choice.from_blocks else fill_gaps(choice.text, page)
     title, author = one_line(meta.title), one_line(meta.author)
-    blocks = _blocks(_paragraphs(text, where), structure, drop, title, author, where, base)
+    paragraphs = _paragraphs(text, where)
+    blocks = _blocks(paragraphs, structure, drop, title, author, where, base, language=language)
     return Document(
         blocks,
         title=title,
@@ -104,7 +110,7 @@ def clean(
         site=site_name or host,
         comments=() if choice.thread else comments,
         canonical_url=_absolute(info.canonical_url, url),
-        language=info.language,
+        language=info.language or language,  # as declared, else as detected
         description=info.description,
         sitename=info.sitename,
         image=_absolute(info.image, url),
@@ -133,6 +139,8 @@ def _blocks(
     author: str | None,
     where: str,
     base: str,
+    *,
+    language: str | None = None,
 ) -> tuple[Block, ...]:
     """The kept paragraphs laid over the page's structure, less chrome lines, the site's
     ``drop_lines``, title and byline repeats and repeated paragraphs (code is judged by
@@ -142,7 +150,7 @@ def _blocks(
     for run in runs:
         if run.verbatim:
             verbatim[run.first : run.last + 1] = [True] * (run.last + 1 - run.first)
-    index = chrome_free(paragraphs, verbatim)
+    index = chrome_free(paragraphs, verbatim, language)
     keep = tidy(
         [paragraphs[i] for i in index],
         drop=drop,
