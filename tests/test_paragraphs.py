@@ -8,7 +8,7 @@ import pytest
 from justext.core import ParagraphMaker, classify_paragraphs, revise_paragraph_classification
 from trafilatura.utils import load_html
 
-from scraper.benchmark import load_cases
+from scraper.bench.wcxb import load_cases
 from scraper.cleaner.justext_reading import _stopwords, justext_text, make_paragraphs
 
 GATE = Path(__file__).parent / "gate"
