@@ -30,7 +30,6 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.cleaner.measures import keys as key_list
-from scraper.cleaner.measures import letters_and_digits
 from scraper.document import (
     Block,
     Code,
@@ -41,7 +40,6 @@ from scraper.document import (
     Quote,
     Span,
     Table,
-    plain,
 )
 
 __all__ = ["Run", "Unit", "align", "base_url", "compose", "page_units"]
@@ -89,11 +87,12 @@ class Unit(NamedTuple):
     path: tuple[Container, ...] = ()  # lists, items and quotes, outermost first
 
     def key(self) -> str:
+        """Its text, as ``align`` compares it (letters and digits are what count)."""
         if self.kind == "pre":
             return self.code
         if self.kind == "row":
-            return " ".join(plain(cell) for cell in self.cells)
-        return plain(self.spans)
+            return " ".join(s.text for cell in self.cells for s in cell)
+        return "".join(s.text for s in self.spans)
 
 
 def page_units(tree: LexborHTMLParser) -> list[Unit]:
@@ -144,7 +143,8 @@ class _Walker:
             tag = child.tag
             if tag == "-text":
                 text = child.text_content
-                if text:
+                # white space between blocks (indentation) opens no paragraph
+                if text and (spans or not text.isspace()):
                     spans.append(Span(text, *self.marks))
             elif tag is None or tag in _SKIP or tag[0] == "-":
                 pass
@@ -159,7 +159,8 @@ class _Walker:
             child = child.next
 
     def _block(self, node: LexborNode, tag: str) -> None:
-        self.flush()
+        if self.spans:
+            self.flush()
         if tag in _HEADINGS:
             self.walk(node)
             if self.spans:
@@ -280,6 +281,7 @@ class Run:
     first: int
     last: int
     units: tuple[Unit, ...] = ()
+    keyed: tuple[int, ...] = ()  # its paragraphs that hold a letter or digit
 
     @property
     def verbatim(self) -> bool:
@@ -291,7 +293,7 @@ def align(paragraphs: list[str], units: list[Unit]) -> list[Run]:
     start to end, carries those units; every other paragraph is a run of its own.
     Paragraphs without a letter or digit (a code block's ``}``, a ``***`` rule) are in
     no run."""
-    keys = [letters_and_digits(p) for p in paragraphs]
+    keys = key_list(paragraphs)
     whole = "".join(keys)
     offsets = list(accumulate((len(k) for k in keys), initial=0))
     starts = {offsets[i]: i for i in reversed(range(len(keys))) if keys[i]}
@@ -314,10 +316,11 @@ def align(paragraphs: list[str], units: list[Unit]) -> list[Run]:
                 found = ends[run_end]
                 break
         if found < 0:
-            out.append(Run(index, index))
+            out.append(Run(index, index, keyed=(index,)))
             index += 1
             continue
-        out.append(Run(index, found, tuple(units[u] for _, _, u in matches[m:last])))
+        keyed = tuple(i for i in range(index, found + 1) if keys[i])
+        out.append(Run(index, found, tuple(units[u] for _, _, u in matches[m:last]), keyed))
         m, index = last, found + 1
     return out
 
@@ -329,20 +332,26 @@ def compose(
     links resolved against ``base``); of the others, each kept paragraph (each line of
     it) is a plain paragraph."""
     units: list[Unit] = []
+    links: dict[str, str] = {}  # a page links to the same few places again and again
     for run in runs:
-        indices = range(run.first, run.last + 1)
-        if run.units and all(i in kept for i in indices if letters_and_digits(paragraphs[i])):
-            units.extend(_resolved(u, base) for u in run.units)
+        if run.units and all(i in kept for i in run.keyed):
+            units.extend(_resolved(u, base, links) for u in run.units)
             continue
-        for i in indices:
+        for i in run.keyed:
             if i in kept:
-                units.extend(Unit("p", (Span(line),)) for line in paragraphs[i].split("\n"))
-    return tuple(_build([u for u in units if u.key().strip()]))
+                lines = (line for line in paragraphs[i].split("\n") if line.strip())
+                units.extend(Unit("p", (Span(line),)) for line in lines)
+    return tuple(_build(units))
 
 
-def _resolved(unit: Unit, base: str) -> Unit:
+def _resolved(unit: Unit, base: str, links: dict[str, str]) -> Unit:
+    def resolve(href: str) -> str:
+        if href not in links:
+            links[href] = urljoin(base, href)
+        return links[href]
+
     def spans(group: tuple[Span, ...]) -> tuple[Span, ...]:
-        return tuple(s._replace(href=urljoin(base, s.href)) if s.href else s for s in group)
+        return tuple(s._replace(href=resolve(s.href)) if s.href else s for s in group)
 
     if unit.kind == "row":
         return unit._replace(cells=tuple(spans(cell) for cell in unit.cells))
