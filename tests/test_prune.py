@@ -175,3 +175,38 @@ def test_customer_reviews_are_chrome_on_a_product_page_only() -> None:
     assert "editor carried it" in text  # "review", one review, is not the reviews section
     other = prune_chrome(LexborHTMLParser(REVIEWED)).body
     assert other is not None and "would buy again" in other.text(separator=" ")
+
+
+def _menu_heavy_page(article_class: str, tag: str = "div") -> str:
+    """An article body (a fifth of the page's text) under ``article_class``, beside a
+    long menu: its share of all the text is small, but it holds the page's prose."""
+    items = "".join(f"<li><a href='/c{i}'>Category number {i}</a></li>" for i in range(50))
+    menu = f"<ul class='menu'>{items}</ul>" * 3
+    prose = "".join(
+        f"<p>Paragraph {i} of the story tells the reader what happened at the meeting"
+        " on Monday and why it matters to the town.</p>"
+        for i in range(8)
+    )
+    promo = "<p>Sign up for our newsletter to get every story first in your inbox.</p>"
+    return (
+        f"<html><body>{menu}"
+        f"<{tag} class='{article_class}'>{prose}</{tag}>"
+        f"<div class='newsletter'>{promo}</div></body></html>"
+    )
+
+
+def test_an_article_named_like_chrome_is_kept_when_it_holds_the_prose() -> None:
+    text = _pruned(_menu_heavy_page("entry themeform share"))
+    assert text.count("Paragraph") == 8
+    assert "Category number" not in text  # the menu still goes
+    assert "Sign up for our newsletter" not in text  # one paragraph is not most prose
+
+
+def test_furniture_by_tag_goes_even_with_the_prose() -> None:
+    assert "Paragraph" not in _pruned(_menu_heavy_page("sidebar", tag="aside"))
+
+
+def test_a_products_reviews_go_although_they_are_its_prose() -> None:
+    html = _menu_heavy_page("reviews")
+    tree = prune_chrome(LexborHTMLParser(html), product=True)
+    assert tree.body is not None and "Paragraph" not in tree.body.text()

@@ -22,8 +22,15 @@ Hidden elements are kept: they are often tab panels, a product's specifications
 
 Furniture is kept when it holds the page's heading (``h1``), its ``main``/``article``,
 or a large share of the page's text: a wrapper called ``content-with-sidebar`` is not
-chrome. Marked elements are dropped outermost first, so no node is touched after its
-parent is gone.
+chrome. An element named like furniture by a class/id word (not by its tag or role)
+is kept, too, when it holds most of the page's prose, the text of its paragraphs of
+``_PROSE_WORDS`` words or more: that is the article under a misleading name ("entry
+themeform share", "article-content sticky-sidebar"), however much chrome around it
+keeps its share of all the text small (BENCHMARKS.md, round nine). Not on products,
+whose reviews are prose.
+
+Marked elements are dropped outermost first, so no node is touched after its parent
+is gone.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ import re
 from itertools import pairwise
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.cleaner.measures import word_count
 
 __all__ = ["CHROME_ROLES", "CHROME_WORDS", "PRODUCT_CHROME_WORDS", "prune_chrome"]
 
@@ -157,6 +166,14 @@ _MARK = "data-scraper-prune"
 _NOSCRIPT_TAG = re.compile(r"</?noscript\b[^>]*>", re.IGNORECASE)
 # Furniture holding more than this share of the page's text is a wrapper, not chrome.
 _MAX_SHARE = 0.4
+# Furniture holding most of the page's prose (its paragraphs' text) is the article under
+# a misleading name ("entry share", "article-content sticky-sidebar"), however much
+# chrome around it makes its share of all the text small.
+_PROSE_SHARE = 0.5
+# Paragraphs this long are prose, not a label or a link line; a page with less prose
+# than ``_PROSE_MIN`` characters of them has no article to protect.
+_PROSE_WORDS = 12
+_PROSE_MIN = 500
 
 
 def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTMLParser:
@@ -177,21 +194,38 @@ def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTML
     total = len(body.text(deep=True, strip=True)) or 1
     candidates = [n for n in tree.css(_FURNITURE_TAGS) if _is_furniture_tag(n, fillable)]
     candidates += [n for n in tree.css("[role]") if _role(n) in CHROME_ROLES]
+    by_tag = {n.mem_id for n in candidates}
     words = PRODUCT_CHROME_WORDS if product else CHROME_WORDS
     seen: dict[str, bool] = {}  # class/id values repeat across a page: split each once
     candidates += [
         n for n in tree.css("body [class], body [id]") if _has_chrome_word(n, words, seen)
     ]
+    # a product's reviews are its prose: the prose rule is for articles under a chrome name
+    prose = 0 if product else _prose_length(body)
     for node in candidates:
         if node.tag in ("body", "html", "main", "article"):
             continue
         if node.css_first("h1, main, article, [role=main]") is not None:
             continue
-        if len(node.text(deep=True, strip=True)) > _MAX_SHARE * total:
+        length = len(node.text(deep=True, strip=True))
+        if length > _MAX_SHARE * total:
+            continue
+        if (
+            prose >= _PROSE_MIN
+            and length > _PROSE_SHARE * prose
+            and node.mem_id not in by_tag
+            and _prose_length(node) > _PROSE_SHARE * prose
+        ):
             continue
         node.attrs[_MARK] = ""
     _drop_marked(tree)
     return tree
+
+
+def _prose_length(node: LexborNode) -> int:
+    """The length of the text of the prose paragraphs under ``node``."""
+    texts = (p.text(deep=True, strip=True) for p in node.css("p"))
+    return sum(len(text) for text in texts if word_count(text) >= _PROSE_WORDS)
 
 
 def _unwrap_noscript_only_page(tree: LexborHTMLParser) -> LexborHTMLParser:
