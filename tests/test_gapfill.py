@@ -95,6 +95,20 @@ def test_reader_comments_between_kept_blocks_stay_out() -> None:
     assert fill_gaps(reading, blocks) == reading
 
 
+def test_captions_and_credits_of_figures_stay_out() -> None:
+    caption = "The mayor speaks to reporters outside the town hall on Monday. Photo: Jane Roe"
+    page = LexborHTMLParser(
+        f"<html><body><p>{_FIRST}</p><figure><img src='a.jpg'><figcaption>{caption}"
+        f"</figcaption></figure><p>{_LONG}</p><p>{_LAST}</p></body></html>"
+    )
+    root = content_root(page)
+    assert root is not None
+    blocks = page_blocks(root)
+    assert [b.in_figure for b in blocks] == [False, True, False, False]
+    out = fill_gaps(f"{_FIRST}\n\n{_LAST}", blocks)
+    assert out == f"{_FIRST}\n\n{_LONG}\n\n{_LAST}"  # the prose comes back, not the caption
+
+
 def test_text_in_other_scripts_is_matched_by_its_letters() -> None:
     first = "Первый абзац статьи, в котором довольно много слов подряд."
     held = "Второй абзац — тот, что чтение сохранило «как есть», и его не нужно добавлять снова."

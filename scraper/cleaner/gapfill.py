@@ -7,9 +7,10 @@ is put back when it lies between two blocks the reading kept (so inside the arti
 never before or after it), is not in the reading already, is a paragraph
 (``GAP_MIN_WORDS`` words or more), is mostly not link text (a related-stories box
 is), is not repeated on the page (a post's template heading is), is not in a reader
-comment section (the reading leaves comments out) and is not preformatted (the block
-reading loses its layout). Tuned on the even-numbered pages of WCXB-dev, checked on the
-odd ones (BENCHMARKS.md, step 14).
+comment section (the reading leaves comments out), is not a figure's caption or
+credit (the readings leave images out, and their captions with them: BENCHMARKS.md,
+round nine) and is not preformatted (the block reading loses its layout). Tuned on
+the even-numbered pages of WCXB-dev, checked on the odd ones (BENCHMARKS.md, step 14).
 
 When the reading kept less than ``FRAGMENTED_COVERAGE`` of the words of those blocks
 inside its span, it read the page as fragments (a service page's sections, a listing's
@@ -88,6 +89,7 @@ def fill_gaps(reading: str, blocks: Sequence[Block]) -> str:
             and block.link_share <= GAP_MAX_LINK_SHARE
             and not block.preformatted
             and not block.in_comments
+            and not block.in_figure
             and block.text not in repeated
             and key not in whole
         ):

@@ -5,7 +5,7 @@ too little of a page (a forum thread, a listing, a product or service page), the
 page's own blocks are a better answer. (Dropping link-dense containers from them cost
 listings more than it saved: BENCHMARKS.md, step 1.) For ``scraper.cleaner.gapfill``, each block
 also says how much of it is link text, whether it is preformatted and whether it lies in
-a reader comment section.
+a reader comment section or a figure.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ _SEP = "\u2029"
 _LINK = "\u2063"
 _PRE = "\u2064"
 _COMMENTS_OPEN, _COMMENTS_CLOSE = "\u2065", "\u2066"
+# Unicode noncharacters: never in a page's text.
+_FIGURE_OPEN, _FIGURE_CLOSE = "\ufdd0", "\ufdd1"
 # Reader comment sections by their usual names, as ``justext_reading`` finds them in lxml.
 _COMMENT_SECTIONS = "[class*=comment i], [id*=comment i], [id*=disqus i], #respond"
 
@@ -35,6 +37,7 @@ class Block(NamedTuple):
     link_share: float  # of its non-space characters, the share inside links
     preformatted: bool = False  # a ``pre`` block, whose layout the collapse lost
     in_comments: bool = False  # inside a reader comment section
+    in_figure: bool = False  # a caption or credit: inside a ``figure`` or ``figcaption``
 
 
 def content_root(tree: LexborHTMLParser) -> LexborNode | None:
@@ -68,8 +71,11 @@ def page_blocks(root: LexborNode) -> list[Block]:
     for node in root.css(_COMMENT_SECTIONS):
         node.insert_before(_COMMENTS_OPEN)
         node.insert_after(_COMMENTS_CLOSE)
+    for node in root.css("figure, figcaption"):
+        node.insert_before(_FIGURE_OPEN)
+        node.insert_after(_FIGURE_CLOSE)
     out = []
-    depth = 0  # of comment sections open
+    depth = figures = 0  # of comment sections and figures open
     for raw in root.text(separator="").split(_SEP):
         if not raw or raw.isspace():  # most segments: between two adjacent block edges
             continue
@@ -82,6 +88,10 @@ def page_blocks(root: LexborNode) -> list[Block]:
             depth += raw.count(_COMMENTS_OPEN) - raw.count(_COMMENTS_CLOSE)
             for mark in (_COMMENTS_OPEN, _COMMENTS_CLOSE):
                 raw = raw.replace(mark, "")
+        in_figure = figures > 0 or _FIGURE_OPEN in raw
+        if in_figure:
+            figures += raw.count(_FIGURE_OPEN) - raw.count(_FIGURE_CLOSE)
+            raw = raw.replace(_FIGURE_OPEN, "").replace(_FIGURE_CLOSE, "")
         share = 0.0
         if _LINK in raw:
             parts = raw.split(_LINK)
@@ -93,7 +103,7 @@ def page_blocks(root: LexborNode) -> list[Block]:
         else:
             text = " ".join(raw.split())
         if text:
-            out.append(Block(text, share, preformatted, in_comments))
+            out.append(Block(text, share, preformatted, in_comments, in_figure))
     return out
 
 
