@@ -10,7 +10,9 @@ a reader comment section or a figure.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
+from urllib.parse import urldefrag, urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -25,6 +27,9 @@ _SEP = "\u2029"
 # that a page's own text hardly ever holds.
 _LINK = "\u2063"
 _PRE = "\u2064"
+_ANCHOR = "\ufdd2"
+_HEADING_LINKS = "h1 a, h2 a, h3 a, h4 a, h5 a, h6 a"
+_ADDRESS = re.compile(r"\s*(?:https?://|www\.)", re.IGNORECASE)
 _COMMENTS_OPEN, _COMMENTS_CLOSE = "\u2065", "\u2066"
 # Unicode noncharacters: never in a page's text.
 _FIGURE_OPEN, _FIGURE_CLOSE = "\ufdd0", "\ufdd1"
@@ -38,6 +43,7 @@ class Block(NamedTuple):
     preformatted: bool = False  # a ``pre`` block, whose layout the collapse lost
     in_comments: bool = False  # inside a reader comment section
     in_figure: bool = False  # a caption or credit: inside a ``figure`` or ``figcaption``
+    away_share: float = 0.0  # the share inside links to other pages (not ``#`` anchors)
 
 
 def content_root(tree: LexborHTMLParser) -> LexborNode | None:
@@ -52,16 +58,28 @@ def content_root(tree: LexborHTMLParser) -> LexborNode | None:
     return body
 
 
-def page_blocks(root: LexborNode) -> list[Block]:
+def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
     """``root``'s blocks in page order (mutates ``root``: marks block and link edges).
 
     Scripts left in the page for its metadata (JSON-LD) are dropped: data, not text.
     """
     for node in root.css("script, style"):
         node.decompose()
+    # Links within the page (a contents list), a heading's own link (a roundup's item
+    # titles) and an address written out (a reference, a pasted URL) are marked apart:
+    # they are the page's text, not pointers elsewhere.
+    own = {node.mem_id for node in root.css(_HEADING_LINKS)}
+    here = urldefrag(url).url if url else ""
     for node in root.css("a"):
-        node.insert_before(_LINK)
-        node.insert_after(_LINK)
+        href = node.attributes.get("href") or ""
+        within = (
+            node.mem_id in own
+            or ("#" in href and (href[0] == "#" or urldefrag(urljoin(here, href)).url == here))
+            or _ADDRESS.match(node.text(deep=True)) is not None
+        )
+        mark = _ANCHOR if within else _LINK
+        node.insert_before(mark)
+        node.insert_after(mark)
     for node in root.css(_BLOCKS):
         node.insert_before(_SEP)
         node.insert_after(_SEP)
@@ -92,19 +110,26 @@ def page_blocks(root: LexborNode) -> list[Block]:
         if in_figure:
             figures += raw.count(_FIGURE_OPEN) - raw.count(_FIGURE_CLOSE)
             raw = raw.replace(_FIGURE_OPEN, "").replace(_FIGURE_CLOSE, "")
-        share = 0.0
-        if _LINK in raw:
-            parts = raw.split(_LINK)
+        share = away = 0.0
+        if _LINK in raw or _ANCHOR in raw:
+            away_linked = _linked(raw.replace(_ANCHOR, ""), _LINK)
+            anchor_linked = _linked(raw.replace(_LINK, ""), _ANCHOR)
             # str.split() splits at the same whitespace as ``\s``, and faster
-            text = " ".join("".join(parts).split())
+            text = " ".join(raw.replace(_LINK, "").replace(_ANCHOR, "").split())
             if text:
-                linked = sum(len("".join(p.split())) for p in parts[1::2])
-                share = linked / (len(text) - text.count(" "))
+                letters = len(text) - text.count(" ")
+                share = (away_linked + anchor_linked) / letters
+                away = away_linked / letters
         else:
             text = " ".join(raw.split())
         if text:
-            out.append(Block(text, share, preformatted, in_comments, in_figure))
+            out.append(Block(text, share, preformatted, in_comments, in_figure, away))
     return out
+
+
+def _linked(raw: str, mark: str) -> int:
+    """The non-space characters of ``raw`` between pairs of ``mark``."""
+    return sum(len("".join(p.split())) for p in raw.split(mark)[1::2])
 
 
 def block_text(root: LexborNode) -> str:

@@ -4,8 +4,9 @@ decode → parse once (lexbor) → JSON-LD, read once, what the page says of its
 language (``language``: declared, else detected) → site rule (``remove``, ``content``) →
 reader comments (``comments``, kept apart from the text) → prune chrome → metadata → the
 page's structure (``structure.page_units``) → the page's blocks and the lxml tree →
-readings and the choice among them → gap fill → the kept paragraphs laid over the page's
-structure (``structure.align``) → chrome lines (the page language's vocabulary and
+readings and the choice among them → gap fill → an article's teasers
+(``linkdense``) → the kept paragraphs laid over the page's structure
+(``structure.align``) → chrome lines (the page language's vocabulary and
 English: ``vocab/``), the site's ``drop_lines``, repeats (``linefilter``, ``tidy``) → the
 document's blocks. Plain-text input skips the HTML stages and goes through ``textdump``.
 """
@@ -21,9 +22,10 @@ from scraper.cleaner.comments import read_comments
 from scraper.cleaner.gapfill import fill_gaps
 from scraper.cleaner.language import detect_language, page_language
 from scraper.cleaner.linefilter import chrome_free
+from scraper.cleaner.linkdense import without_link_paragraphs
 from scraper.cleaner.pageblocks import content_root, page_blocks
 from scraper.cleaner.prune import prune_chrome
-from scraper.cleaner.readings import choose_reading, lxml_tree
+from scraper.cleaner.readings import choose_reading, lxml_tree, reads_as_article
 from scraper.cleaner.structure import Unit, align, base_url, compose, page_units
 from scraper.cleaner.textdump import clean_text_dump, looks_like_html
 from scraper.cleaner.tidy import one_line, tidy
@@ -95,9 +97,11 @@ def clean(
         meta = complete_metadata(meta, parsed, url)
     structure, base = page_units(tree), base_url(tree, url)
     root = content_root(tree)
-    page = page_blocks(root) if root is not None else []
+    page = page_blocks(root, url) if root is not None else []
     choice = choose_reading(parsed, page, meta.kind, url)
     text = choice.text if choice.from_blocks else fill_gaps(choice.text, page)
+    if not choice.from_blocks and (meta.kind == "article" or reads_as_article(text)):
+        text = without_link_paragraphs(text, page)  # an article's teasers
     title, author = one_line(meta.title), one_line(meta.author)
     paragraphs = _paragraphs(text, where)
     blocks = _blocks(paragraphs, structure, drop, title, author, where, base, language=language)

@@ -33,7 +33,14 @@ from scraper.cleaner.justext_reading import justext_text
 from scraper.cleaner.measures import word_count
 from scraper.cleaner.pageblocks import Block
 
-__all__ = ["FALLBACK_RATIO", "RETRY_RATIO", "Choice", "choose_reading", "lxml_tree"]
+__all__ = [
+    "FALLBACK_RATIO",
+    "RETRY_RATIO",
+    "Choice",
+    "choose_reading",
+    "lxml_tree",
+    "reads_as_article",
+]
 
 # Tuned on the even-numbered pages of WCXB-dev, checked on the odd ones (BENCHMARKS.md).
 FALLBACK_RATIO = 0.2
@@ -114,7 +121,7 @@ def choose_reading(
     use_blocks = (
         kind not in NO_FALLBACK_KINDS
         and precise_words < FALLBACK_RATIO * complete_words
-        and not _reads_as_article(precise)
+        and not reads_as_article(precise)
     )
     return Choice(complete if use_blocks else precise, from_blocks=use_blocks, thread=thread)
 
@@ -134,7 +141,9 @@ def _comments_are_the_page(blocks: list[Block]) -> bool:
     return True
 
 
-def _reads_as_article(text: str) -> bool:
+def reads_as_article(text: str) -> bool:
+    """Whether ``text`` is shaped like an article: ``ARTICLE_PARAGRAPHS`` paragraphs of
+    ``ARTICLE_PARAGRAPH_WORDS`` words or more."""
     long_paragraphs = 0
     for paragraph in text.split("\n\n"):
         if word_count(paragraph) >= ARTICLE_PARAGRAPH_WORDS:

@@ -1,0 +1,45 @@
+"""Paragraphs of an article's reading that are links to other pages: teasers.
+
+A paragraph whose text is almost all (``TEASER_LINK_SHARE``) link text to another page
+points elsewhere ("Read more: the other story", a related headline, a "more from"
+list's items); the article's own sentences hold a link now and then, not only links.
+Links within the page (a contents list) and a heading's own link (a roundup's item
+titles) do not count. The share comes from the page's blocks
+(``scraper.cleaner.pageblocks``), matched to the paragraphs by their letters and digits.
+
+Used on articles only, declared or shaped like one (``readings.reads_as_article``):
+on a listing or a collection the links are the content (BENCHMARKS.md, round nine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scraper.cleaner.measures import keys, word_count
+from scraper.cleaner.pageblocks import Block
+
+__all__ = ["MAX_DROPPED", "TEASER_LINK_SHARE", "without_link_paragraphs"]
+
+TEASER_LINK_SHARE = 0.8
+# Links making a third of the reading or more are its content (a list of links, a
+# roundup), not teasers beside it.
+MAX_DROPPED = 0.34
+
+
+def without_link_paragraphs(reading: str, blocks: Sequence[Block]) -> str:
+    """``reading`` (paragraphs separated by blank lines) without the paragraphs that are
+    one block of the page made of links, when other paragraphs remain."""
+    shares: dict[str, float] = {}
+    for block, key in zip(blocks, keys([b.text for b in blocks]), strict=True):
+        if key:
+            shares[key] = max(shares.get(key, 0.0), block.away_share)
+    paragraphs = reading.split("\n\n")
+    kept, dropped = [], 0
+    for paragraph, key in zip(paragraphs, keys(paragraphs), strict=True):
+        if shares.get(key, 0.0) < TEASER_LINK_SHARE:
+            kept.append(paragraph)
+        else:
+            dropped += word_count(paragraph)
+    if not kept or dropped > MAX_DROPPED * word_count(reading):
+        return reading  # a list of links is the page's content
+    return "\n\n".join(kept)
