@@ -6,7 +6,12 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.cleaner.language import detect_language, page_language, primary_subtag
 from scraper.cleaner.linefilter import CHROME_LINES, chrome_free, is_chrome_line
-from scraper.cleaner.vocab import VOCABULARY_LANGUAGES, chrome_lines, chrome_vocabulary
+from scraper.cleaner.vocab import (
+    VOCABULARY_LANGUAGES,
+    chrome_lines,
+    chrome_patterns,
+    chrome_vocabulary,
+)
 
 WORD = re.compile(r"\w+")
 
@@ -207,3 +212,44 @@ def test_no_guess_without_evidence() -> None:
     assert page_language(page()) is None
     assert detect_language(POLISH) is None  # not one of the languages told apart
     assert detect_language("") is None
+
+
+# --- the pattern files
+
+
+@pytest.mark.parametrize("language", sorted(VOCABULARY_LANGUAGES))
+def test_every_pattern_file_reads_and_its_patterns_match_no_prose(language: str) -> None:
+    patterns = chrome_patterns(language)  # raises on a line that is not "kind: expression"
+    assert files("scraper.cleaner.vocab").joinpath(f"{language}.patterns").is_file()
+    for prose in (GERMAN, FRENCH, ENGLISH, POLISH, JAPANESE, CHINESE, KOREAN, RUSSIAN):
+        for sentence in prose.split(". "):
+            assert not is_chrome_line(sentence, language), (language, sentence)
+    assert patterns.line.pattern.startswith("^(?:")
+
+
+@pytest.mark.parametrize(
+    ("line", "language"),
+    [
+        ("Lesen Sie auch: Der Stadtrat vertagt den Bau der Brücke", "de"),
+        ("» Mehr zum Thema: Brückenbau in der Innenstadt", "de"),
+        ("12 Kommentare", "de"),
+        ("© 2024 Beispiel Verlag. Alle Rechte vorbehalten.", "de"),
+        ("À lire aussi : Le conseil municipal reporte la construction du pont", "fr"),
+        ("Lea también: El concejo aplaza la construcción del puente", "es"),
+        ("Leia também: Câmara adia a construção da ponte", "pt"),
+        ("Читайте также: Горсовет отложил строительство моста", "ru"),
+        ("関連記事：市議会が橋の建設を延期", "ja"),
+        ("Read more: The council delays the bridge", "en"),
+        ("Read more: The council delays the bridge", "de"),  # English labels on every page
+    ],
+)
+def test_language_patterns_catch_read_also_lines_counts_and_notices(
+    line: str, language: str
+) -> None:
+    assert is_chrome_line(line, language)
+
+
+def test_a_language_s_patterns_apply_on_its_pages_only() -> None:
+    line = "Lesen Sie auch: Der Stadtrat vertagt den Bau der Brücke"
+    assert is_chrome_line(line, "de") and not is_chrome_line(line, "fr")
+    assert not is_chrome_line("Lesen Sie auch, was der Stadtrat am Dienstag beschlossen hat.", "de")
