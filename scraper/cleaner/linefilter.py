@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 
 from scraper.cleaner.measures import ends_sentence, word_count
-from scraper.cleaner.vocab import chrome_patterns, chrome_vocabulary
+from scraper.cleaner.vocab import ChromePatterns, chrome_patterns, chrome_vocabulary
 
 __all__ = ["CHROME_LINES", "chrome_free", "is_chrome_line"]
 
@@ -44,12 +44,15 @@ _CODE = re.compile(r"[/\\=<>{}\[\];`@_()~]|\$(?!\d)|^\s*[.#]\w")
 def is_chrome_line(line: str, language: str | None = None) -> bool:
     """Whether all of ``line`` is chrome on a page in ``language`` (an ISO 639-1 code; None
     or a language without a vocabulary: English alone)."""
+    return _is_chrome(line, chrome_vocabulary(language), chrome_patterns(language))
+
+
+def _is_chrome(line: str, vocabulary: frozenset[str], patterns: ChromePatterns) -> bool:
     if len(line) > _LONG_LINE:
         return False
     words = " ".join(_WORD.findall(line.casefold()))
     if not words:
         return False
-    patterns = chrome_patterns(language)
     count = words.count(" ") + 1
     # Sentences this specific are chrome even with a parenthesis or a URL in them.
     if count <= _DISCLOSURE_WORDS and patterns.disclosure.search(words):
@@ -58,7 +61,7 @@ def is_chrome_line(line: str, language: str | None = None) -> bool:
         return True
     if _CODE.search(line):
         return False
-    if len(words) <= 60 and (words in chrome_vocabulary(language) or patterns.line.match(words)):
+    if len(words) <= 60 and (words in vocabulary or patterns.line.match(words)):
         return True
     return count <= _NOTICE_WORDS and bool(patterns.notice.match(words))
 
@@ -69,11 +72,12 @@ def chrome_free(
     """The indices of ``paragraphs`` that are not chrome: a paragraph goes when each of
     its lines is a chrome line on a page in ``language`` (see ``is_chrome_line``), and short
     labels left at the end go. ``verbatim`` paragraphs (code) are never chrome."""
+    vocabulary, patterns = chrome_vocabulary(language), chrome_patterns(language)
     kept = []
     for index, paragraph in enumerate(paragraphs):
         code = index < len(verbatim) and verbatim[index]
         lines = paragraph.split("\n")
-        if code or any(ln.strip() and not is_chrome_line(ln, language) for ln in lines):
+        if code or any(ln.strip() and not _is_chrome(ln, vocabulary, patterns) for ln in lines):
             kept.append(index)
     while len(kept) > 1 and not _verbatim(verbatim, kept[-1]) and _is_label(paragraphs[kept[-1]]):
         kept.pop()

@@ -28,18 +28,19 @@ MAX_DROPPED = 0.34
 
 def without_link_paragraphs(reading: str, blocks: Sequence[Block]) -> str:
     """``reading`` (paragraphs separated by blank lines) without the paragraphs that are
-    one block of the page made of links, when other paragraphs remain."""
-    shares: dict[str, float] = {}
-    for block, key in zip(blocks, keys([b.text for b in blocks]), strict=True):
-        if key:
-            shares[key] = max(shares.get(key, 0.0), block.away_share)
+    one block of the page made of links, unless they are a third of it or more."""
+    linked = [b.text for b in blocks if b.away_share >= TEASER_LINK_SHARE]
+    if not linked:
+        return reading
+    teasers = set(keys(linked))
+    teasers.discard("")
     paragraphs = reading.split("\n\n")
     kept, dropped = [], 0
     for paragraph, key in zip(paragraphs, keys(paragraphs), strict=True):
-        if shares.get(key, 0.0) < TEASER_LINK_SHARE:
-            kept.append(paragraph)
-        else:
+        if key in teasers:
             dropped += word_count(paragraph)
+        else:
+            kept.append(paragraph)
     if not kept or dropped > MAX_DROPPED * word_count(reading):
         return reading  # a list of links is the page's content
     return "\n\n".join(kept)
