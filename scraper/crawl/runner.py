@@ -341,6 +341,9 @@ class Crawler:
                 self._robots_waiting = {}
                 wait = self._dispatch()
                 idle = self._politeness.in_flight == 0 and self._cleaning == 0
+                if idle and wait > self.config.fetch.retry_after_cap + 1.0 and self._host_cursor:
+                    self._dirty = True  # hosts not listed yet: look at them before ending
+                    continue
                 if idle and wait > self.config.fetch.retry_after_cap + 1.0:
                     # Nothing running, and nothing due soon: what is left waits for the next run.
                     # (A pushback is at most the cap: one measured a moment ago is waited for.)
@@ -417,11 +420,8 @@ class Crawler:
             if len(hosts) >= _HOSTS_AT_ONCE:
                 # More hosts than one listing: the next refresh lists the ones after these.
                 self._host_cursor[run_id] = max(hosts)
-                self._dirty = True
             else:
                 self._host_cursor.pop(run_id, None)
-                if after:
-                    self._dirty = True  # back to the first hosts at the next refresh
             for host, wait in hosts.items():
                 pending[(run_id, host)] = mono + wait
                 if host not in self._hosts_seen:
