@@ -364,7 +364,8 @@ class Crawler:
             wait = min(wait, self._renewed + self._lease / 3 - now)
             if self.store.shared:
                 wait = min(wait, self._refreshed + self.reread_every - now)
-            self._sleep(wait)
+            # (At least a millisecond: a due time that a pass could not act on must not spin.)
+            self._sleep(max(wait, 0.001))
 
     def _renew(self) -> None:
         """A live worker keeps its leases: renewed at a third of their length."""
@@ -764,8 +765,6 @@ class Crawler:
 
     def _sleep(self, seconds: float) -> None:
         """Wait up to ``seconds`` for something to come in (a completion, a notice, a stop)."""
-        if seconds <= 0:
-            return
         try:
             # (``seconds`` is finite: the lease renewal is always due some time.)
             done = self._queue.get(timeout=min(seconds, threading.TIMEOUT_MAX))
