@@ -160,6 +160,7 @@ class Crawler:
         self._hops: list[_Hop] = []
         self._dirty = True
         self._changed = True  # something a progress report shows
+        self._delaying = False
         self._refreshed = -math.inf
         self._host_cursor: dict[int, str] = {}  # run → last host listed (a large frontier)
         self._turn = 0
@@ -341,6 +342,8 @@ class Crawler:
                 self._robots_waiting = {}
                 wait = self._dispatch()
                 idle = self._politeness.in_flight == 0 and self._cleaning == 0
+                # Waiting for a host's delay is work in progress, however long the delay.
+                idle = idle and not self._delaying
                 if idle and wait > self.config.fetch.retry_after_cap + 1.0 and self._host_cursor:
                     self._dirty = True  # hosts not listed yet: look at them before ending
                     continue
@@ -446,6 +449,7 @@ class Crawler:
         """Start what may start now; returns seconds until something else may (``inf``: never)."""
         wall, mono = time.time(), time.monotonic()
         self._refresh()
+        self._delaying = False  # some host waits for its delay (not a pushback)
         soonest = math.inf
         if self._dirty:  # a refresh is owed; it waits for the gap since the last one
             soonest = max(0.0, self._refreshed + _REFRESH_GAP - mono)
@@ -475,6 +479,7 @@ class Crawler:
                     continue
                 # ``inf``: all the host's slots are taken here; each one that ends wakes us.
                 soonest = min(soonest, wait)
+                self._delaying |= self._politeness.blocked(host, mono) <= 0
                 continue
             if host in self._robots_busy or host in self._robots_given_up:
                 continue
@@ -521,6 +526,7 @@ class Crawler:
             wait = self._politeness.wait(host, mono)
             if wait > 0:
                 soonest = min(soonest, wait)  # (``inf``: a fetch to the host that ends wakes us)
+                self._delaying |= self._politeness.blocked(host, mono) <= 0
                 continue
             if host in self._robots_busy:
                 continue  # its robots.txt fetch wakes us as it ends
