@@ -46,10 +46,11 @@ import psutil
 
 from scraper.crawl.work import clean_page
 
-__all__ = ["FRONTIER_MARK", "main", "write_report"]
+__all__ = ["FRONTIER_MARK", "IDLE_MARK", "main", "write_report"]
 
 _NOTES = "<!-- notes -->"
 FRONTIER_MARK = "<!-- frontier -->"
+IDLE_MARK = "<!-- idle -->"  # bench_idle's section, kept by a new run of this one
 
 _WCXB = Path(__file__).resolve().parents[3] / "shared" / "bench" / "wcxb-dev" / "html"
 _FALLBACK = Path(__file__).resolve().parents[2] / "tests" / "pages" / "japantoday.com"
@@ -483,11 +484,12 @@ def report(results: list[dict[str, object]], command: str) -> str:
 
 
 def write_report(out: Path, text: str) -> None:
-    """Replace the report above the frontier section and the notes, which survive a new run."""
+    """Replace the report above the idle and frontier sections and the notes, which survive a
+    new run."""
     tail = ""
     if out.exists():
         old = out.read_text(encoding="utf-8")
-        marks = [old.index(m) for m in (FRONTIER_MARK, _NOTES) if m in old]
+        marks = [old.index(m) for m in (IDLE_MARK, FRONTIER_MARK, _NOTES) if m in old]
         if marks:
             tail = old[min(marks) :]
     out.write_text(text + ("\n" + tail if tail else ""), "utf-8")

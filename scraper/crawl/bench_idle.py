@@ -19,9 +19,10 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-__all__ = ["IDLE_MARK", "main", "measure"]
+from scraper.crawl.bench import FRONTIER_MARK, IDLE_MARK, _fresh_schema, _postgres
 
-IDLE_MARK = "<!-- idle -->"
+__all__ = ["main", "measure"]
+
 _END = "<!-- /idle -->"
 _SENTENCE = (
     "The council met on the harbour plans again this week, and its members said that the"
@@ -83,9 +84,7 @@ def measure(store_spec: str, *, pages: int, delay: float) -> dict[str, float]:
                     "output_dir": f"{tmp}/out",
                     "store": store_spec,
                 },
-                "sites": {
-                    "idle": {"hosts": ["127.0.0.1"], "start": [f"http://127.0.0.1:{port}/"]}
-                },
+                "sites": {"idle": {"hosts": ["127.0.0.1"], "start": [f"http://127.0.0.1:{port}/"]}},
             }
             path = Path(tmp) / "config.yaml"
             path.write_text(json.dumps(body), encoding="utf-8")
@@ -102,6 +101,8 @@ def measure(store_spec: str, *, pages: int, delay: float) -> dict[str, float]:
     finally:
         server.shutdown()
         server.server_close()
+    if summary.counts.get("new", 0) != pages:
+        raise SystemExit(f"the crawl did not save its {pages} pages: {summary.counts}")
     return {
         "pages": summary.counts.get("new", 0),
         "seconds": wall,
@@ -141,8 +142,6 @@ def write(out: Path, section: str) -> None:
         start, end = old.index(IDLE_MARK), old.index(_END) + len(_END) + 1
         out.write_text(old[:start] + section + old[end:], "utf-8")
         return
-    from scraper.crawl.bench import FRONTIER_MARK
-
     at = old.index(FRONTIER_MARK) if FRONTIER_MARK in old else len(old)
     out.write_text(old[:at] + section + "\n" + old[at:], "utf-8")
 
@@ -155,8 +154,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dsn", help="a PostgreSQL to use (default: start one)")
     parser.add_argument("--report", default="BENCHMARKS-crawl.md")
     args = parser.parse_args(argv)
-    from scraper.crawl.bench import _fresh_schema, _postgres
-
     rows: list[tuple[str, dict[str, float]]] = []
     if args.store in ("sqlite", "both"):
         rows.append(("sqlite", measure("sqlite", pages=args.pages, delay=args.delay)))
