@@ -223,3 +223,25 @@ def test_robots_txt_failures_are_counted_for_the_run_by_every_worker(tmp_path: P
     finally:
         one.close()
         two.close()
+
+
+def test_a_state_made_before_the_shared_counts_is_brought_up_to_date(tmp_path: Path, store_spec):
+    def connect() -> Store:
+        return open_store(store_spec, tmp_path / "state")
+
+    store = connect()
+    db = store._db  # type: ignore[attr-defined]
+    # The state as the previous version left it: no sitemap count, no run_hosts table.
+    db.execute("ALTER TABLE runs DROP COLUMN sitemaps")
+    db.execute("DROP TABLE run_hosts")
+    if store_spec == "sqlite":
+        db.execute("UPDATE meta SET value='2' WHERE key='schema'")
+    store.close()
+    store = connect()
+    try:
+        run = store.start_run("s")
+        item = FrontierItem(run.id, "http://h/s.xml", "s", "http://h", "sitemap", 0)
+        assert store.add_sitemaps(run.id, [item], limit=1) == (1, 0)
+        assert store.robots_failed(run.id, "http://h") == 1
+    finally:
+        store.close()

@@ -53,9 +53,9 @@ CREATE TABLE IF NOT EXISTS runs (
     status text NOT NULL,
     jsonl text,
     counts text,
-    pages integer NOT NULL DEFAULT 0
+    pages integer NOT NULL DEFAULT 0,
+    sitemaps integer NOT NULL DEFAULT 0
 );
-ALTER TABLE runs ADD COLUMN IF NOT EXISTS sitemaps integer NOT NULL DEFAULT 0;
 CREATE TABLE IF NOT EXISTS run_hosts (
     run_id bigint NOT NULL,
     host text NOT NULL,
@@ -159,6 +159,16 @@ class PostgresStore:
                         f"{SCHEMA_VERSION}"
                     )
                 (schema,) = self._one("SELECT current_schema()")
+                # Added in place (same schema version): asked first, since an ALTER TABLE
+                # locks the runs table even when the column is there already.
+                if not self._opt(
+                    "SELECT 1 FROM information_schema.columns WHERE table_schema=%s"
+                    " AND table_name='runs' AND column_name='sitemaps'",
+                    (schema,),
+                ):
+                    self._db.execute(
+                        "ALTER TABLE runs ADD COLUMN sitemaps integer NOT NULL DEFAULT 0"
+                    )
         except psycopg.Error as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise StateError(f"{_redact(dsn)}: cannot use the crawl state: {first}") from None
