@@ -18,6 +18,7 @@ Times are ``time.monotonic()`` seconds. Used from one thread (the runner's dispa
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 from scraper.crawl.store import Hosts
@@ -103,6 +104,12 @@ class Politeness:
         self.in_flight += 1
         state.next_at = max(state.next_at, now + state.delay)
         return 0.0
+
+    def waits_for_others(self, host: str) -> bool:
+        """Whether ``host`` waits because another worker has its turn (safe from any thread:
+        a read of one float)."""
+        state = self._hosts.get(host)
+        return state is not None and state.remote_until > time.monotonic()
 
     def freed(self, host: str) -> None:
         """Another worker freed a slot on ``host``: ask the shared store again at once."""

@@ -161,6 +161,7 @@ class Crawler:
         self._dirty = True
         self._changed = True  # something a progress report shows
         self._delaying = False
+        self._noticed = False  # a frontier notice waits in the queue (set by the listener)
         self._refreshed = -math.inf
         self._host_cursor: dict[int, str] = {}  # run → last host listed (a large frontier)
         self._turn = 0
@@ -239,8 +240,19 @@ class Crawler:
         return ended.set
 
     def _notice(self, what: str) -> None:
-        """From the store's listening thread: another worker changed the frontier or a host."""
-        self._queue.put(_Done("notice", -1, None, "", value=what))
+        """From the store's listening thread: another worker changed the frontier or a host.
+
+        Coalesced, so that a busy crawl of many workers does not wake this one per page: a
+        frontier notice while one waits unhandled adds nothing (the refresh it causes reads
+        the latest state), and a freed slot matters only on a host this worker waits for."""
+        kind, _, host = what.partition(" ")
+        if kind == "host":
+            if self._politeness.waits_for_others(host):
+                self._queue.put(_Done("notice", -1, None, "", value=what))
+            return
+        if not self._noticed:
+            self._noticed = True
+            self._queue.put(_Done("notice", -1, None, "", value=what))
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -789,6 +801,7 @@ class Crawler:
             if what == "host":  # a slot on the host was freed by another worker
                 self._politeness.freed(host)
             else:
+                self._noticed = False  # (before the refresh: a later notice queues again)
                 self._dirty = True
             return
         self._changed = True
