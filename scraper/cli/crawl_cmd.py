@@ -20,6 +20,7 @@ from scraper.crawl.events import Event
 from scraper.crawl.progress import LiveDisplay, LogLines, summary_json, summary_table
 from scraper.crawl.runner import crawl_due, watch
 from scraper.crawl.schedule import crawlable, next_due
+from scraper.crawl.stopping import Stop
 from scraper.crawl.store import Store, open_store
 from scraper.document import FORMATS
 from scraper.errors import ConfigError
@@ -108,7 +109,7 @@ def crawl_command(
 
     err = Console(stderr=True)
     live = not quiet and not as_json and err.is_terminal
-    stop = threading.Event()
+    stop = Stop()
     store = open_store(config.crawl.store, config.crawl.state_dir)
     try:
         with store.lock(), _stop_on_signals(stop) as received, ExitStack() as stack:

@@ -9,7 +9,8 @@ store        the state: protocols, SQLite (default) and PostgreSQL (many workers
 schedule     which sites are due
 work         cleaning in worker processes
 output       document files, the run's JSONL, WARC
-runner       the crawl itself; emits events
+runner       the crawl itself (an event-driven dispatcher); emits events
+stopping     a stop signal that wakes the dispatcher
 progress     renders events (live display, log lines, summary)
 """
 
@@ -23,6 +24,7 @@ from scraper.crawl.events import (
     SiteSummary,
 )
 from scraper.crawl.runner import Crawler, crawl_due, watch
+from scraper.crawl.stopping import Stop
 from scraper.crawl.store import SQLiteStore, Store
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "RunStarted",
     "SQLiteStore",
     "SiteSummary",
+    "Stop",
     "Store",
     "crawl_due",
     "watch",

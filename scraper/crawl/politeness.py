@@ -18,6 +18,7 @@ Times are ``time.monotonic()`` seconds. Used from one thread (the runner's dispa
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 from scraper.crawl.store import Hosts
@@ -31,6 +32,7 @@ class _Host:
     in_flight: int = 0
     next_at: float = 0.0  # the delay since the last request
     blocked_until: float = 0.0  # a pushback: Retry-After, robots.txt unavailable
+    remote_until: float = 0.0  # the shared store said no: another worker has the host's turn
     slots: list[int] = field(default_factory=list)  # held in the shared store
 
 
@@ -74,7 +76,7 @@ class Politeness:
         state = self._host(host)
         if state.in_flight >= self.per_host:
             return math.inf
-        return max(0.0, state.next_at - now, state.blocked_until - now)
+        return max(0.0, state.next_at - now, state.blocked_until - now, state.remote_until - now)
 
     def blocked(self, host: str, now: float) -> float:
         """Seconds of pushback left for ``host`` (0 when it is only waiting for its delay)."""
@@ -92,14 +94,27 @@ class Politeness:
                 lease=self._lease,
             )
             if not slot:
-                # Another worker went: wait here too, so this host is not asked every pass.
-                state.next_at = max(state.next_at, now + min(wait, 1.0))
-                return max(wait, 0.001)
+                # Another worker went: wait here too, so this host is not asked every pass
+                # (at most a second: a notice that a slot was freed ends it sooner).
+                wait = max(min(wait, 1.0), 0.001)
+                state.remote_until = now + wait
+                return wait
             state.slots.append(slot)
         state.in_flight += 1
         self.in_flight += 1
         state.next_at = max(state.next_at, now + state.delay)
         return 0.0
+
+    def waits_for_others(self, host: str) -> bool:
+        """Whether ``host`` waits because another worker has its turn (safe from any thread:
+        a read of one float)."""
+        state = self._hosts.get(host)
+        return state is not None and state.remote_until > time.monotonic()
+
+    def freed(self, host: str) -> None:
+        """Another worker freed a slot on ``host``: ask the shared store again at once."""
+        if host in self._hosts:
+            self._hosts[host].remote_until = 0.0
 
     def release(self, host: str, now: float) -> None:
         state = self._host(host)

@@ -5,6 +5,13 @@ Threads fetch (``concurrency`` of them, sharing one thread-safe ``Fetcher``); wo
 clean (``workers``, one per core by default); one dispatcher thread, the caller's, decides what
 goes next and is the only one that touches the store and the output files. Events go to the
 ``emit`` callback; nothing here prints.
+
+The dispatcher is event-driven, like Scrapy's downloader slots: between two passes it sleeps
+on one queue until the soonest of a host's due time (its delay, Crawl-delay or Retry-After),
+a finished fetch or cleaning, a stop, a notice from the shared store that another worker
+changed the frontier, a lease renewal, or a progress report owed. Nothing wakes it at a fixed
+interval; with a shared store a slow re-read (``reread_every``) still finds the URLs of killed
+workers whose leases lapsed. ``wakeups`` counts its sleeps that ended (for tests).
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from scraper.crawl.politeness import Politeness
 from scraper.crawl.resources import Resource, ResourceClient
 from scraper.crawl.robots import ROBOTS_MAX_BYTES, Robots, product_token
 from scraper.crawl.schedule import due_sites, next_due
+from scraper.crawl.stopping import Stop
 from scraper.crawl.store import FrontierItem, LeaseLost, Outcome, RunInfo, Store, UrlRecord
 from scraper.crawl.work import Cleaned, CleanFn, clean_page, init_worker, run_clean
 from scraper.errors import FetchError, ScraperError
@@ -52,7 +60,11 @@ __all__ = ["Crawler", "crawl_due", "watch"]
 
 Emit = Callable[[Event], None]
 _CLAIM = 4  # URLs claimed from the store at a time, per host
-_PROGRESS_EVERY = 0.25
+_PROGRESS_EVERY = 0.25  # at most this often, and only when something changed
+_REFRESH_GAP = 0.05  # the frontier's hosts are listed again at most this often
+_REREAD = 5.0  # shared store: hosts listed again this often even with no notice (lapsed leases)
+_HOSTS_AT_ONCE = 1000  # hosts listed at a time; a larger frontier is listed a page per refresh
+_ROBOTS_ELSEWHERE = 1.0  # robots.txt fetched by another worker: asked again (or at its notice)
 _ROBOTS_TRIES = 3  # robots.txt fetches per host and crawl that may find it unavailable
 _CLEAN_TRIES = 2  # a page in a worker that died is cleaned again once, in a new pool
 _WORKER_DIED = "cleaning failed: the worker process died (killed by a signal or out of memory)"
@@ -67,7 +79,6 @@ class _Run:
     started: float
     resumed: bool = False
     full: bool = False  # max_pages claimed, by this worker and any other (from the store)
-    sitemaps_seen: int = 0  # sitemaps queued in this run, against ``max_sitemaps``
     warnings: list[str] = field(default_factory=list)
 
 
@@ -75,7 +86,7 @@ class _Run:
 class _Done:
     """A finished background job, handed to the dispatcher through the queue."""
 
-    kind: str  # robots | page | resource | cleaned
+    kind: str  # robots | page | resource | cleaned | notice (the store's) | wake (a stop)
     run_id: int
     item: FrontierItem | None
     host: str
@@ -109,12 +120,18 @@ class Crawler:
         resources: ResourceClient | None = None,
         clean: CleanFn = clean_page,
     ) -> None:
-        """``clean`` runs in the worker processes (a module-level function: it is pickled)."""
+        """``clean`` runs in the worker processes (a module-level function: it is pickled).
+
+        ``stop``: a ``Stop`` wakes the dispatcher at once; a plain ``threading.Event`` is
+        watched by a helper thread (every 0.5 s)."""
         self.config = config
         self.settings = config.crawl
         self.store = store
         self.emit: Emit = emit or (lambda event: None)
-        self.stop = stop or threading.Event()
+        self.stop = stop or Stop()
+        self.wakeups = 0  # the dispatcher's sleeps that ended (tests count them)
+        self.notices = 0  # frontier notices from other workers (shared store)
+        self.reread_every = _REREAD
         self._fetcher = fetcher
         self._resources = resources
         self._token = product_token(config.fetch.user_agent)
@@ -142,7 +159,11 @@ class Crawler:
         self._hosts_seen: set[str] = set()
         self._hops: list[_Hop] = []
         self._dirty = True
-        self._refreshed = 0.0
+        self._changed = True  # something a progress report shows
+        self._delaying = False
+        self._noticed = False  # a frontier notice waits in the queue (set by the listener)
+        self._refreshed = -math.inf
+        self._host_cursor: dict[int, str] = {}  # run → last host listed (a large frontier)
         self._turn = 0
         self._cleaning = 0
         self._done = 0
@@ -175,15 +196,18 @@ class Crawler:
         self._workers, self._context, self._lifeline_r = workers, context, lifeline
         self._fetch_pool, self._clean_pool = fetch_pool, self._new_pool()
         self._max_cleaning = workers * 4
+        wake = self._wake_on_stop()
         try:
             for name in names:
                 self._open(name)
             if not self._runs:
                 return []  # another worker ran them all meanwhile
-            stopped = self._loop()
+            with self.store.listen(self._notice):
+                stopped = self._loop()
             self.store.give_up(self._owner)
             return [self._finish(run, stopped) for run in self._runs.values()]
         finally:
+            wake()
             fetch_pool.shutdown(wait=True, cancel_futures=True)
             self._clean_pool.shutdown(wait=True, cancel_futures=True)
             lifeline.close()
@@ -194,6 +218,41 @@ class Crawler:
                 fetcher.close()
             if own_resources:
                 resources.close()
+
+    def _wake_on_stop(self) -> Callable[[], None]:
+        """A stop wakes the dispatcher; returns what ends that (when the crawl ends)."""
+
+        def put() -> None:
+            self._queue.put(_Done("wake", -1, None, ""))
+
+        if isinstance(self.stop, Stop):
+            return self.stop.on_set(put)
+        ended = threading.Event()
+        stop = self.stop
+
+        def watch_plain_event() -> None:
+            while not ended.wait(0.5):
+                if stop.is_set():
+                    put()
+                    return
+
+        threading.Thread(target=watch_plain_event, name="stop-watch", daemon=True).start()
+        return ended.set
+
+    def _notice(self, what: str) -> None:
+        """From the store's listening thread: another worker changed the frontier or a host.
+
+        Coalesced, so that a busy crawl of many workers does not wake this one per page: a
+        frontier notice while one waits unhandled adds nothing (the refresh it causes reads
+        the latest state), and a freed slot matters only on a host this worker waits for."""
+        kind, _, host = what.partition(" ")
+        if kind == "host":
+            if self._politeness.waits_for_others(host):
+                self._queue.put(_Done("notice", -1, None, "", value=what))
+            return
+        if not self._noticed:
+            self._noticed = True
+            self._queue.put(_Done("notice", -1, None, "", value=what))
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -210,25 +269,38 @@ class Crawler:
         broken.shutdown(wait=False, cancel_futures=True)
         self._clean_pool = self._new_pool()
 
-    def _check_clean_times(self) -> None:
+    def _check_clean_times(self, now: float) -> float:
         """The backstop of ``clean_timeout``: a page whose worker ignored the alarm (stuck in C
-        code) is failed, and its pool's workers are killed; the other pages are cleaned again."""
+        code) is failed, and its pool's workers are killed; the other pages are cleaned again.
+
+        Returns when to look again (``inf``: nothing is being cleaned)."""
         # Twice the limit: a page may wait in the pool's call queue for a page ahead of it.
         limit = 2 * self.settings.clean_timeout + 1
-        now = time.monotonic()
         stuck = False
+        soonest = math.inf
         for fut, done in self._in_cleaning.values():
-            if not fut.running():
+            if "timed_out" in done.meta:
                 continue
-            since = done.meta.setdefault("running_since", now)
-            if now - since > limit and "timed_out" not in done.meta:
+            since = done.meta.get("running_since")
+            if not fut.running():
+                if since is None and not fut.done():
+                    # Queued behind other pages: seen running at a later pass (each finished
+                    # page makes one), or at the latest when looked at again.
+                    soonest = min(soonest, now + limit)
+                continue
+            if since is None:
+                since = done.meta["running_since"] = now
+            if now - since > limit:
                 done.meta["timed_out"] = True
                 stuck = True
+            else:
+                soonest = min(soonest, since + limit + 0.001)
         if stuck:
             # (``_processes`` is private, but the pool offers no other way to stop a task.)
             for process in list(getattr(self._clean_pool, "_processes", {}).values()):
                 with contextlib.suppress(OSError, ValueError):
                     process.kill()
+        return soonest
 
     def _open(self, name: str) -> None:
         rule = self.config.sites[name]
@@ -242,7 +314,6 @@ class Crawler:
         )
         self.store.set_run_jsonl(info.id, str(output.jsonl_path))
         run = _Run(info, rule, Scope(self.config, name), output, time.monotonic(), resumed=resumed)
-        run.sitemaps_seen = self.store.done_count(info.id, ("sitemap",))
         self._runs[info.id] = run
         seeds: list[FrontierItem] = []
         start = rule.start or ([] if rule.sitemaps or rule.feeds else [f"https://{rule.hosts[0]}/"])
@@ -252,10 +323,8 @@ class Crawler:
                 url = normalize(raw)
                 if url:
                     seeds.append(self._item(run, url, kind, 0))
-        sitemaps = [s for s in seeds if s.kind == "sitemap"]
-        if not resumed:  # (a resumed run counted its sitemaps from the store)
-            sitemaps = self._limit_sitemaps(run, sitemaps, None)
-        self.store.enqueue([s for s in seeds if s.kind != "sitemap"] + sitemaps)
+        self.store.enqueue([s for s in seeds if s.kind != "sitemap"])
+        self._add_sitemaps(run, [s for s in seeds if s.kind == "sitemap"], None)
 
     def _item(self, run: _Run, url: str, kind: str, depth: int) -> FrontierItem:
         return FrontierItem(
@@ -268,21 +337,28 @@ class Crawler:
         )
 
     def _loop(self) -> bool:
-        """Dispatch and collect until the work is done (False) or a stop was asked (True)."""
-        last_progress = 0.0
+        """Dispatch and collect until the work is done (False) or a stop was asked (True).
+
+        Each pass handles what came in, starts what may start, then sleeps until the soonest
+        thing that can change that (see the module's docstring)."""
+        last_progress = -math.inf
         while True:
-            self._drain(timeout=0)
+            self._drain()
             self._renew()
-            stopping = self.stop.is_set()
-            if stopping:
+            if self.stop.is_set():
                 self._give_back()
                 if self._politeness.in_flight == 0 and self._cleaning == 0:
                     return True
-                wait = 0.2
+                wait = math.inf  # each fetch or cleaning still running wakes us as it ends
             else:
                 self._robots_waiting = {}
                 wait = self._dispatch()
                 idle = self._politeness.in_flight == 0 and self._cleaning == 0
+                # Waiting for a host's delay is work in progress, however long the delay.
+                idle = idle and not self._delaying
+                if idle and wait > self.config.fetch.retry_after_cap + 1.0 and self._host_cursor:
+                    self._dirty = True  # hosts not listed yet: look at them before ending
+                    continue
                 if idle and wait > self.config.fetch.retry_after_cap + 1.0:
                     # Nothing running, and nothing due soon: what is left waits for the next run.
                     # (A pushback is at most the cap: one measured a moment ago is waited for.)
@@ -293,11 +369,18 @@ class Crawler:
                 if retry is not None:
                     wait = min(wait, retry + self.settings.robots_retry - time.time())
             now = time.monotonic()
-            if now - last_progress >= _PROGRESS_EVERY:
-                last_progress = now
-                self.emit(self._progress())
-                self._check_clean_times()
-            self._drain(timeout=min(max(wait, 0.001), _PROGRESS_EVERY))
+            if self._changed:
+                if now - last_progress >= _PROGRESS_EVERY:
+                    last_progress, self._changed = now, False
+                    self.emit(self._progress())
+                else:
+                    wait = min(wait, last_progress + _PROGRESS_EVERY - now)
+            wait = min(wait, self._check_clean_times(now) - now)
+            wait = min(wait, self._renewed + self._lease / 3 - now)
+            if self.store.shared:
+                wait = min(wait, self._refreshed + self.reread_every - now)
+            # (At least a millisecond: a due time that a pass could not act on must not spin.)
+            self._sleep(max(wait, 0.001))
 
     def _renew(self) -> None:
         """A live worker keeps its leases: renewed at a third of their length."""
@@ -337,15 +420,25 @@ class Crawler:
 
     def _refresh(self) -> None:
         mono = time.monotonic()
-        # Other workers change a shared frontier: look again often even with nothing new here.
-        stale = self.store.shared and mono - self._refreshed >= 0.2
-        if not (self._dirty or stale) or mono - self._refreshed < 0.05:
+        # Other workers' changes come as notices (they set ``_dirty``); the slow re-read finds
+        # what no notice announces: the URLs of a killed worker, once its lease lapsed.
+        stale = self.store.shared and mono - self._refreshed >= self.reread_every
+        if not (self._dirty or stale) or mono - self._refreshed < _REFRESH_GAP:
             return
         self._dirty, self._refreshed = False, mono
         pending: dict[tuple[int, str], float] = {}
         for run_id, run in self._runs.items():
             run.full = self.store.pages_claimed(run_id) >= run.rule.max_pages
-            for host, wait in self.store.pending_hosts(run_id, pages=not run.full).items():
+            after = self._host_cursor.get(run_id, "")
+            hosts = self.store.pending_hosts(
+                run_id, pages=not run.full, after=after, limit=_HOSTS_AT_ONCE
+            )
+            if len(hosts) >= _HOSTS_AT_ONCE:
+                # More hosts than one listing: the next refresh lists the ones after these.
+                self._host_cursor[run_id] = max(hosts)
+            else:
+                self._host_cursor.pop(run_id, None)
+            for host, wait in hosts.items():
                 pending[(run_id, host)] = mono + wait
                 if host not in self._hosts_seen:
                     self._meet(run, host)
@@ -368,9 +461,10 @@ class Crawler:
         """Start what may start now; returns seconds until something else may (``inf``: never)."""
         wall, mono = time.time(), time.monotonic()
         self._refresh()
+        self._delaying = False  # some host waits for its delay (not a pushback)
         soonest = math.inf
-        if self._dirty:
-            soonest = 0.05
+        if self._dirty:  # a refresh is owed; it waits for the gap since the last one
+            soonest = max(0.0, self._refreshed + _REFRESH_GAP - mono)
         if self._hops:
             soonest = min(soonest, self._dispatch_hops(wall, mono))
         keys = list(self._pending)
@@ -380,7 +474,7 @@ class Crawler:
             keys = keys[self._turn :] + keys[: self._turn]
         for key in keys:
             if self._politeness.full() or self._cleaning >= self._max_cleaning:
-                return min(soonest, 0.05)
+                return soonest  # a fetch or a cleaning that ends wakes us
             run_id, host = key
             run = self._runs[run_id]
             not_before = self._pending[key] - mono
@@ -395,9 +489,9 @@ class Crawler:
                     if host not in self._robots_given_up:
                         self._robots_waiting[host] = known
                     continue
-                blocked = self._politeness.blocked(host, mono)
-                # Waiting for a free slot or the delay is work in progress; a long pushback is not.
-                soonest = min(soonest, blocked if blocked > 0 else min(wait, 0.05))
+                # ``inf``: all the host's slots are taken here; each one that ends wakes us.
+                soonest = min(soonest, wait)
+                self._delaying |= self._politeness.blocked(host, mono) <= 0
                 continue
             if host in self._robots_busy or host in self._robots_given_up:
                 continue
@@ -407,7 +501,8 @@ class Crawler:
             robots = self._robots_for(run, host, wall)
             if robots is None:
                 if not self._start_robots(run, host, mono):
-                    soonest = min(soonest, 0.1)  # another worker is fetching it, or its slot
+                    # Another worker is fetching it (its notice wakes us), or has the host's slot.
+                    soonest = min(soonest, _ROBOTS_ELSEWHERE, self._politeness.wait(host, mono))
                 continue
             if robots.unavailable:
                 # Not counted in ``soonest``: the loop decides whether to wait for a retry.
@@ -435,22 +530,22 @@ class Crawler:
         soonest = math.inf
         for hop in list(self._hops):
             if self._politeness.full():
-                return 0.05
+                return soonest  # a fetch that ends wakes us
             run = self._runs[hop.run_id]
             item, host = hop.item, host_key(hop.url)
             if host not in self._hosts_seen:
                 self._meet(run, host)
             wait = self._politeness.wait(host, mono)
             if wait > 0:
-                soonest = min(soonest, wait, 0.05)
+                soonest = min(soonest, wait)  # (``inf``: a fetch to the host that ends wakes us)
+                self._delaying |= self._politeness.blocked(host, mono) <= 0
                 continue
             if host in self._robots_busy:
-                soonest = min(soonest, 0.05)
-                continue
+                continue  # its robots.txt fetch wakes us as it ends
             robots = self._robots_for(run, host, wall)
             if robots is None:
-                self._start_robots(run, host, mono)
-                soonest = min(soonest, 0.05)
+                if not self._start_robots(run, host, mono):
+                    soonest = min(soonest, _ROBOTS_ELSEWHERE, self._politeness.wait(host, mono))
                 continue
             if robots.unavailable:
                 # Tried again once robots.txt may be back, from the first URL of the chain
@@ -537,6 +632,8 @@ class Crawler:
                 state.robots_status, state.robots_body or "", state.robots_fetched_at
             )
             if cached.fresh(wall, ttl, retry):
+                if cached.unavailable:  # another worker's fetch: its count is the run's
+                    self._robots_tries[host] = self.store.robots_failures(run.info.id, host)
                 self._use_robots(run, host, cached)
                 return cached
         return None
@@ -556,13 +653,14 @@ class Crawler:
         run.warnings.append(message)
         self.emit(Notice(run.info.site, message))
 
-    def _limit_sitemaps(
+    def _add_sitemaps(
         self, run: _Run, items: list[FrontierItem], parent: FrontierItem | None
-    ) -> list[FrontierItem]:
-        """The sitemaps a run may still read: at most ``max_sitemaps``, ``max_sitemap_depth``
-        levels of sitemap indexes (an index listing a new URL of itself must end)."""
+    ) -> None:
+        """Queue the sitemaps a run may still read: at most ``max_sitemaps`` in the run (counted
+        in the store, so every worker shares the limit) and ``max_sitemap_depth`` levels of
+        sitemap indexes (an index listing a new URL of itself must end)."""
         if not items:
-            return []
+            return
         settings = self.settings
         if parent is not None and parent.depth + 1 > settings.max_sitemap_depth:
             self._warn(
@@ -570,17 +668,16 @@ class Crawler:
                 f"{parent.url}: sitemap index nested deeper than max_sitemap_depth "
                 f"{settings.max_sitemap_depth}; {len(items)} sitemaps not read",
             )
-            return []
-        room = max(0, settings.max_sitemaps - run.sitemaps_seen)
-        if len(items) > room:
+            return
+        added, refused = self.store.add_sitemaps(run.info.id, items, limit=settings.max_sitemaps)
+        if refused:
             self._warn(
                 run,
                 f"max_sitemaps {settings.max_sitemaps} reached; "
-                f"{len(items) - room} more sitemaps not read in this run",
+                f"{refused} more sitemaps not read in this run",
             )
-            items = items[:room]
-        run.sitemaps_seen += len(items)
-        return items
+        if added:
+            self._dirty = True
 
     def _host_delay(self, host: str) -> float:
         """The delay of the site that owns ``host`` (a redirect may lead to another site's)."""
@@ -595,9 +692,7 @@ class Crawler:
         self._politeness.set_delay(host, max(base, robots.crawl_delay(self._token) or 0.0))
         sitemaps = [u for raw in robots.sitemaps() if (u := normalize(raw))]
         items = [self._item(run, u, "sitemap", 0) for u in sitemaps if run.scope.on_site(u)]
-        items = self._limit_sitemaps(run, items, None)
-        if items and self.store.enqueue(items):
-            self._dirty = True
+        self._add_sitemaps(run, items, None)
 
     def _start_robots(self, run: _Run, host: str, mono: float) -> bool:
         """Fetch robots.txt, unless another worker is at it (once per host for all)."""
@@ -639,6 +734,8 @@ class Crawler:
             self._submit(done, self._fetch_resource, item, item.url)
 
     def _submit(self, done: _Done, fn: Callable[..., Any], *args: Any) -> None:
+        self._changed = True
+
         def job() -> None:
             try:
                 done.value = fn(*args)
@@ -675,19 +772,39 @@ class Crawler:
 
     # -- collecting ---------------------------------------------------------------------
 
-    def _drain(self, timeout: float) -> None:
-        try:
-            done = self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait()
-        except queue.Empty:
-            return
+    def _drain(self) -> None:
+        """Handle everything that came in, without waiting."""
         while True:
-            self._handle(done)
             try:
                 done = self._queue.get_nowait()
             except queue.Empty:
                 return
+            self._handle(done)
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait up to ``seconds`` for something to come in (a completion, a notice, a stop)."""
+        try:
+            # (``seconds`` is finite: the lease renewal is always due some time.)
+            done = self._queue.get(timeout=min(seconds, threading.TIMEOUT_MAX))
+        except queue.Empty:
+            pass
+        else:
+            self._handle(done)
+        self.wakeups += 1
 
     def _handle(self, done: _Done) -> None:
+        if done.kind == "wake":
+            return
+        if done.kind == "notice":
+            self.notices += 1
+            what, _, host = str(done.value).partition(" ")
+            if what == "host":  # a slot on the host was freed by another worker
+                self._politeness.freed(host)
+            else:
+                self._noticed = False  # (before the refresh: a later notice queues again)
+                self._dirty = True
+            return
+        self._changed = True
         run = self._runs[done.run_id]
         if done.kind == "cleaned":
             self._cleaning -= 1
@@ -699,7 +816,8 @@ class Crawler:
             self._robots_busy.discard(done.host)
             robots: Robots = done.value or Robots.from_response(0, "", time.time())
             if robots.unavailable:
-                self._robots_tries[done.host] = self._robots_tries.get(done.host, 0) + 1
+                # Counted in the store, per run: every worker gives up at the same count.
+                self._robots_tries[done.host] = self.store.robots_failed(run.info.id, done.host)
             self.store.save_robots(
                 done.host, status=robots.status, body=robots.body, fetched_at=robots.fetched_at
             )
@@ -784,7 +902,8 @@ class Crawler:
             for e in sitemaps
             if run.scope.on_site(e.url)
         ]
-        found = self._limit_sitemaps(run, children, item)
+        self._add_sitemaps(run, children, item)
+        found: list[FrontierItem] = []
         wanted = [e for e in pages if run.scope.wants(e.url)]
         records = self.store.records(e.url for e in wanted)
         skipped: list[FrontierItem] = []
@@ -848,6 +967,8 @@ class Crawler:
             future = pool.submit(run_clean, *args)
         done.meta["pool"] = pool
         done.meta.pop("running_since", None)
+        if self._cleaning < self._workers:  # a worker is free: it starts now
+            done.meta["running_since"] = time.monotonic()
         self._cleaning += 1
         self._in_cleaning[id(done)] = (future, done)
 

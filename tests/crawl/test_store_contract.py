@@ -270,3 +270,24 @@ def test_mark_and_redirected_are_done_in_the_run(store: Store):
     assert store.pending_count(run.id) == 0
     assert store.counts(run.id)["skipped"] == 1
     assert store.done_count(run.id, ("page",)) == 2  # the page and where it redirected
+
+
+def test_pending_hosts_are_listed_a_page_at_a_time_in_host_order(store: Store):
+    run = store.start_run("s")
+    hosts = [f"http://h{n}" for n in range(5)]
+    store.enqueue([_item(run.id, f"{h}/p") for h in hosts])
+    assert list(store.pending_hosts(run.id, limit=2)) == hosts[:2]
+    assert list(store.pending_hosts(run.id, after=hosts[1], limit=2)) == hosts[2:4]
+    assert list(store.pending_hosts(run.id, after=hosts[3], limit=2)) == hosts[4:]
+    assert list(store.pending_hosts(run.id)) == hosts
+
+
+def test_max_sitemaps_is_counted_in_the_store_for_every_worker(make_store):
+    one, two = make_store(), make_store()
+    run = one.start_run("s")
+    maps = [_item(run.id, f"{H}/s{n}.xml", "sitemap") for n in range(6)]
+    assert one.add_sitemaps(run.id, maps[:3], limit=4) == (3, 0)
+    # known ones are not counted again; of the new ones, one fits
+    assert two.add_sitemaps(run.id, maps[1:5], limit=4) == (1, 1)
+    assert one.add_sitemaps(run.id, maps, limit=4) == (0, 2)  # s4 and s5
+    assert one.pending_count(run.id) == 4

@@ -11,12 +11,16 @@ The store is four small protocols, each one job, and ``Store`` is all four:
 Times are epoch seconds from the store's own clock (``now()``): PostgreSQL's for the
 shared store, so that workers on machines with skewed clocks agree on leases and delays.
 Durations (a lease, a delay, a retry wait) are passed as seconds from now.
+
+A shared store tells the other workers when it changes the frontier or frees a host's slot
+(``listen``: PostgreSQL's LISTEN/NOTIFY), so that a waiting worker wakes instead of
+re-reading the frontier on a timer.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -115,7 +119,26 @@ class Runs(Protocol):
 
 class Frontier(Protocol):
     def enqueue(self, items: Iterable[FrontierItem]) -> int: ...
-    def pending_hosts(self, run_id: int, *, pages: bool = True) -> dict[str, float]: ...
+    def add_sitemaps(
+        self, run_id: int, items: Iterable[FrontierItem], *, limit: int
+    ) -> tuple[int, int]:
+        """Enqueue the sitemaps not yet in the run while the run has queued fewer than
+        ``limit`` (counted in the store, for every worker): (added, refused)."""
+        ...
+
+    def pending_hosts(
+        self, run_id: int, *, pages: bool = True, after: str = "", limit: int | None = None
+    ) -> dict[str, float]:
+        """Hosts with URLs left in the run → seconds until one may be claimed (0: now);
+        in host order, the ones after ``after``, at most ``limit`` of them."""
+        ...
+
+    def listen(self, wake: Callable[[str], None]) -> contextlib.AbstractContextManager[None]:
+        """While open, ``wake(what)`` is called (from another thread) when another worker
+        changes the frontier (``"frontier"``), saves a robots.txt (``"robots HOST"``) or frees
+        a slot on a host (``"host HOST"``). A store no other process uses calls nothing."""
+        ...
+
     def pending_count(self, run_id: int) -> int: ...
     def done_count(self, run_id: int, kinds: tuple[Kind, ...]) -> int: ...
     def pages_claimed(self, run_id: int) -> int: ...
@@ -154,6 +177,12 @@ class Hosts(Protocol):
     def host(self, host: str) -> HostState: ...
     def save_robots(self, host: str, *, status: int, body: str, fetched_at: float) -> None: ...
     def begin_robots(self, host: str, *, owner: str, lease: float) -> bool: ...
+    def robots_failed(self, run_id: int, host: str) -> int:
+        """Count one more robots.txt fetch of ``host`` found unavailable in the run; returns
+        the run's count so far (every worker's)."""
+        ...
+
+    def robots_failures(self, run_id: int, host: str) -> int: ...
     def push_back(self, host: str, seconds: float) -> None: ...
     def acquire_host(
         self, host: str, *, owner: str, per_host: int, delay: float, lease: float

@@ -10,13 +10,20 @@ Crawl-delay and Retry-After hold across all workers. Every time is the database'
 A worker renews its leases while it lives (``renew``); a killed worker's URLs, host slots
 and robots.txt job come back once its lease lapses. ``complete`` and ``release`` check the
 claim's token, so a worker whose lease was taken over cannot write into the new owner's.
+
+Every change to the frontier (URLs added, released, completed, given up), a robots.txt saved
+and a host slot freed send a NOTIFY in the same transaction; ``listen`` hears the other
+workers' on a second connection, so a waiting worker wakes when there is something new.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
-from collections.abc import Iterable, Iterator
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from scraper.crawl.store.model import (
@@ -46,7 +53,14 @@ CREATE TABLE IF NOT EXISTS runs (
     status text NOT NULL,
     jsonl text,
     counts text,
-    pages integer NOT NULL DEFAULT 0
+    pages integer NOT NULL DEFAULT 0,
+    sitemaps integer NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS run_hosts (
+    run_id bigint NOT NULL,
+    host text NOT NULL,
+    robots_failures integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, host)
 );
 CREATE INDEX IF NOT EXISTS runs_site ON runs (site, id);
 CREATE TABLE IF NOT EXISTS frontier (
@@ -67,6 +81,8 @@ CREATE TABLE IF NOT EXISTS frontier (
     PRIMARY KEY (run_id, url)
 );
 CREATE INDEX IF NOT EXISTS frontier_host ON frontier (run_id, host, state, not_before);
+CREATE INDEX IF NOT EXISTS frontier_todo ON frontier (run_id, host)
+    INCLUDE (state, kind, not_before, lease_until) WHERE state != 'done';
 CREATE INDEX IF NOT EXISTS frontier_owner ON frontier (lease_owner) WHERE state = 'leased';
 CREATE TABLE IF NOT EXISTS urls (
     url text PRIMARY KEY,
@@ -121,6 +137,7 @@ class PostgresStore:
             ) from None
         self.dsn = dsn
         self._errors: type[Exception] = psycopg.Error
+        self._id = uuid.uuid4().hex[:12]  # this connection, in the notices it sends
         try:
             self._db = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
             with self._db.transaction():
@@ -141,9 +158,22 @@ class PostgresStore:
                         f"{_redact(dsn)}: state schema {row[0]}, this version reads "
                         f"{SCHEMA_VERSION}"
                     )
+                (schema,) = self._one("SELECT current_schema()")
+                # Added in place (same schema version): asked first, since an ALTER TABLE
+                # locks the runs table even when the column is there already.
+                if not self._opt(
+                    "SELECT 1 FROM information_schema.columns WHERE table_schema=%s"
+                    " AND table_name='runs' AND column_name='sitemaps'",
+                    (schema,),
+                ):
+                    self._db.execute(
+                        "ALTER TABLE runs ADD COLUMN sitemaps integer NOT NULL DEFAULT 0"
+                    )
         except psycopg.Error as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise StateError(f"{_redact(dsn)}: cannot use the crawl state: {first}") from None
+        # One channel per schema: stores in other schemas of the database are other crawls.
+        self._channel = "scraper_" + hashlib.sha1(str(schema).encode()).hexdigest()[:16]
 
     def now(self) -> float:
         return float(self._one(f"SELECT {_NOW}")[0])
@@ -200,6 +230,11 @@ class PostgresStore:
                     (run_id, prev[0]),
                 )
                 self._db.execute("DELETE FROM frontier WHERE site=%s AND run_id<%s", (site, run_id))
+                self._db.execute(
+                    "DELETE FROM run_hosts WHERE run_id IN (SELECT id FROM runs WHERE site=%s"
+                    " AND id<%s)",
+                    (site, run_id),
+                )
         return RunInfo(id=int(run_id), site=site, started_at=now, status="running")
 
     def set_run_jsonl(self, run_id: int, path: str) -> None:
@@ -263,17 +298,88 @@ class PostgresStore:
             " %s::text[], %s::int[]) ON CONFLICT DO NOTHING",
             [list(col) for col in zip(*rows, strict=True)],
         )
+        if cur.rowcount:
+            self._notify("frontier")
         return cur.rowcount
 
-    def pending_hosts(self, run_id: int, *, pages: bool = True) -> dict[str, float]:
+    def add_sitemaps(
+        self, run_id: int, items: Iterable[FrontierItem], *, limit: int
+    ) -> tuple[int, int]:
+        """Queue the sitemaps new to the run while fewer than ``limit`` were queued in it,
+        counted on the run's row (locked meanwhile), so every worker shares one limit."""
+        new: dict[str, FrontierItem] = {}
+        for item in items:
+            new.setdefault(item.url, item)
+        if not new:
+            return 0, 0
+        with self._tx():
+            (used,) = self._one("SELECT sitemaps FROM runs WHERE id=%s FOR UPDATE", (run_id,))
+            known = self._db.execute(
+                "SELECT url FROM frontier WHERE run_id=%s AND url = ANY(%s)",
+                (run_id, list(new)),
+            ).fetchall()
+            fresh = [item for url, item in new.items() if (url,) not in known]
+            take = fresh[: max(0, limit - int(used))]
+            added = self._enqueue(take)
+            self._db.execute("UPDATE runs SET sitemaps=sitemaps+%s WHERE id=%s", (added, run_id))
+        return added, len(fresh) - len(take)
+
+    def pending_hosts(
+        self, run_id: int, *, pages: bool = True, after: str = "", limit: int | None = None
+    ) -> dict[str, float]:
+        """Hosts with work in the run → seconds until one of their URLs may be claimed.
+
+        In host order from ``after``, at most ``limit``: a walk of the ``frontier_todo``
+        index that stops after ``limit`` hosts, so a large frontier costs a page of it."""
         rows = self._db.execute(
             f"SELECT host, GREATEST(0, MIN(CASE WHEN state='leased'"
             f" THEN GREATEST(lease_until, not_before) ELSE not_before END) - {_NOW})"
             " FROM frontier WHERE run_id=%s AND state!='done' AND (%s OR kind!='page')"
-            " GROUP BY host",
-            (run_id, pages),
+            " AND host>%s GROUP BY host ORDER BY host LIMIT %s",
+            (run_id, pages, after, limit),
         ).fetchall()
         return {host: float(wait) for host, wait in rows}
+
+    @contextlib.contextmanager
+    def listen(self, wake: Callable[[str], None]) -> Iterator[None]:
+        """Hear the other workers' notices on a second connection, in a thread."""
+        import psycopg
+
+        try:
+            conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=10)
+            conn.execute(f"LISTEN {self._channel}")
+        except psycopg.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StateError(f"{_redact(self.dsn)}: cannot listen for notices: {first}") from None
+        done = threading.Event()
+
+        def hear() -> None:
+            try:
+                while not done.is_set():
+                    # (A timeout only so that a lost "bye" cannot keep the thread.)
+                    for note in conn.notifies(timeout=5.0):
+                        sender, _, what = note.payload.partition(" ")
+                        if sender != self._id:
+                            wake(what)
+                        elif what == "bye":
+                            return
+            except psycopg.Error:
+                pass  # the connection is gone: the runner's slow re-read still sees changes
+
+        thread = threading.Thread(target=hear, name="store-notices", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            with contextlib.suppress(psycopg.Error):
+                self._notify("bye")
+            thread.join(timeout=10)
+            conn.close()
+
+    def _notify(self, what: str) -> None:
+        """Tell the other workers (at the commit of the transaction it is in)."""
+        self._db.execute("SELECT pg_notify(%s, %s)", (self._channel, f"{self._id} {what}"))
 
     def pending_count(self, run_id: int) -> int:
         return int(
@@ -388,6 +494,7 @@ class PostgresStore:
                 "UPDATE hosts SET robots_owner=NULL, robots_until=NULL WHERE robots_owner=%s",
                 (owner,),
             )
+            self._notify("frontier")
 
     def mark(self, items: Iterable[FrontierItem], outcome: Outcome) -> int:
         rows = [(i.run_id, i.url, i.site, i.host, i.kind, i.depth) for i in items]
@@ -411,6 +518,8 @@ class PostgresStore:
             )
             if cur.rowcount and item.kind == "page":
                 self._db.execute("UPDATE runs SET pages=pages-1 WHERE id=%s", (item.run_id,))
+            if cur.rowcount:
+                self._notify("frontier")
 
     def complete(
         self,
@@ -436,11 +545,14 @@ class PostgresStore:
             for url in also_done:
                 if url != item.url:
                     self._redirected(item, url)
+            # Even with nothing found: the host's last URL done ends others' wait for it.
+            self._notify("frontier")
             return self._enqueue(found)
 
     def redirected(self, item: FrontierItem, url: str) -> None:
         with self._tx():
             self._redirected(item, url)
+            self._notify("frontier")
 
     def _redirected(self, item: FrontierItem, url: str) -> None:
         row = self._opt(
@@ -510,6 +622,22 @@ class PostgresStore:
                 " robots_owner=NULL, robots_until=NULL WHERE host=%s",
                 (body, status, fetched_at, host),
             )
+            self._notify(f"robots {host}")
+
+    def robots_failed(self, run_id: int, host: str) -> int:
+        (n,) = self._one(
+            "INSERT INTO run_hosts (run_id, host, robots_failures) VALUES (%s, %s, 1)"
+            " ON CONFLICT (run_id, host) DO UPDATE SET"
+            " robots_failures=run_hosts.robots_failures+1 RETURNING robots_failures",
+            (run_id, host),
+        )
+        return int(n)
+
+    def robots_failures(self, run_id: int, host: str) -> int:
+        row = self._opt(
+            "SELECT robots_failures FROM run_hosts WHERE run_id=%s AND host=%s", (run_id, host)
+        )
+        return int(row[0]) if row else 0
 
     def begin_robots(self, host: str, *, owner: str, lease: float) -> bool:
         with self._tx():
@@ -560,7 +688,7 @@ class PostgresStore:
             self._db.execute("DELETE FROM host_slots WHERE host=%s AND until<%s", (host, now))
             (busy,) = self._one("SELECT COUNT(*) FROM host_slots WHERE host=%s", (host,))
             if int(busy) >= per_host:
-                return 0, 0.05  # when a slot frees is not known: look again soon
+                return 0, 1.0  # when a slot frees: its release sends a notice
             (slot,) = self._one(
                 "INSERT INTO host_slots (host, owner, until) VALUES (%s, %s, %s) RETURNING id",
                 (host, owner, now + lease),
@@ -575,6 +703,7 @@ class PostgresStore:
                 f"UPDATE hosts SET next_at=GREATEST(next_at, {_NOW} + %s) WHERE host=%s",
                 (delay, host),
             )
+            self._notify(f"host {host}")
 
     def close(self) -> None:
         self._db.close()

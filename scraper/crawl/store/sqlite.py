@@ -36,7 +36,7 @@ from scraper.errors import StateError
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS runs (
     status TEXT NOT NULL,              -- running | finished | stopped
     jsonl TEXT,
     counts TEXT,                       -- JSON, written when the run finishes
-    pages INTEGER NOT NULL DEFAULT 0   -- pages claimed for fetching (max_pages)
+    pages INTEGER NOT NULL DEFAULT 0,  -- pages claimed for fetching (max_pages)
+    sitemaps INTEGER NOT NULL DEFAULT 0  -- sitemaps queued (max_sitemaps)
 );
 CREATE INDEX IF NOT EXISTS runs_site ON runs (site, started_at);
 CREATE TABLE IF NOT EXISTS frontier (
@@ -96,6 +97,12 @@ CREATE TABLE IF NOT EXISTS host_slots (
     until REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS host_slots_host ON host_slots (host);
+CREATE TABLE IF NOT EXISTS run_hosts (
+    run_id INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    robots_failures INTEGER NOT NULL DEFAULT 0,  -- robots.txt fetches found unavailable
+    PRIMARY KEY (run_id, host)
+);
 """
 # Schema 1 → 2: page budget per run, fencing tokens, shared host slots and robots leases.
 _MIGRATE_1 = [
@@ -108,6 +115,8 @@ _MIGRATE_1 = [
     " AND f.kind = 'page' AND (f.state = 'leased' OR (f.state = 'done'"
     " AND f.outcome NOT IN ('robots', 'skipped', 'redirect'))))",
 ]
+# Schema 2 → 3: sitemaps counted per run, robots.txt failures per run and host (run_hosts).
+_MIGRATE_2 = ["ALTER TABLE runs ADD COLUMN sitemaps INTEGER NOT NULL DEFAULT 0"]
 _RUN_COLUMNS = "id, site, started_at, finished_at, status, jsonl, counts"
 _HOST_COLUMNS = "host, robots_body, robots_status, robots_fetched_at, backoff_until"
 _RECORD_COLUMNS = (
@@ -155,8 +164,8 @@ class SQLiteStore:
         if old:
             row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             version = int(row[0]) if row else None
-        if version == 1:
-            for statement in _MIGRATE_1:
+        if version in (1, 2):
+            for statement in (_MIGRATE_1 if version == 1 else []) + _MIGRATE_2:
                 self._db.execute(statement)
             self._db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
             version = SCHEMA_VERSION
@@ -263,6 +272,11 @@ class SQLiteStore:
                 )
                 # Older runs' frontiers are history now (their counts are in ``runs``).
                 self._db.execute("DELETE FROM frontier WHERE site=? AND run_id<?", (site, run_id))
+                self._db.execute(
+                    "DELETE FROM run_hosts WHERE run_id IN (SELECT id FROM runs WHERE site=?"
+                    " AND id<?)",
+                    (site, run_id),
+                )
         return RunInfo(id=run_id, site=site, started_at=now, status="running")
 
     def set_run_jsonl(self, run_id: int, path: str) -> None:
@@ -325,20 +339,52 @@ class SQLiteStore:
         )
         return self._db.total_changes - before
 
-    def pending_hosts(self, run_id: int, *, pages: bool = True) -> dict[str, float]:
+    def pending_hosts(
+        self, run_id: int, *, pages: bool = True, after: str = "", limit: int | None = None
+    ) -> dict[str, float]:
         """Hosts with URLs left in the run → seconds until one may be claimed (0: now).
 
         A URL leased by a live worker counts from its lease's end (the worker may die).
         ``pages=False`` leaves out plain pages (a run that reached its ``max_pages``).
+        In host order: those after ``after``, at most ``limit``.
         """
         now = self.now()
         rows = self._db.execute(
             "SELECT host, MIN(CASE WHEN state='leased' THEN MAX(lease_until, not_before)"
             " ELSE not_before END) FROM frontier WHERE run_id=? AND state!='done'"
-            " AND (? OR kind!='page') GROUP BY host",
-            (run_id, pages),
+            " AND (? OR kind!='page') AND host>? GROUP BY host ORDER BY host LIMIT ?",
+            (run_id, pages, after, -1 if limit is None else limit),
         )
         return {host: max(0.0, when - now) for host, when in rows}
+
+    def add_sitemaps(
+        self, run_id: int, items: Iterable[FrontierItem], *, limit: int
+    ) -> tuple[int, int]:
+        """Queue the sitemaps new to the run while fewer than ``limit`` were queued in it."""
+        with self._tx():
+            new = _unique(items)
+            if not new:
+                return 0, 0
+            marks = ",".join("?" * len(new))
+            known = {
+                url
+                for (url,) in self._db.execute(
+                    f"SELECT url FROM frontier WHERE run_id=? AND url IN ({marks})",
+                    (run_id, *(i.url for i in new)),
+                )
+            }
+            new = [i for i in new if i.url not in known]
+            (used,) = self._db.execute(
+                "SELECT sitemaps FROM runs WHERE id=?", (run_id,)
+            ).fetchone() or (0,)
+            take = new[: max(0, limit - int(used))]
+            added = self._enqueue(take)
+            self._db.execute("UPDATE runs SET sitemaps=sitemaps+? WHERE id=?", (added, run_id))
+            return added, len(new) - len(take)
+
+    def listen(self, wake: Callable[[str], None]) -> contextlib.AbstractContextManager[None]:
+        """One process uses this store: nobody else changes it, nothing to hear."""
+        return contextlib.nullcontext()
 
     def pending_count(self, run_id: int) -> int:
         row = self._db.execute(
@@ -596,6 +642,21 @@ class SQLiteStore:
             )
             return cur.rowcount == 1
 
+    def robots_failed(self, run_id: int, host: str) -> int:
+        with self._tx():
+            self._db.execute(
+                "INSERT INTO run_hosts (run_id, host, robots_failures) VALUES (?, ?, 1)"
+                " ON CONFLICT (run_id, host) DO UPDATE SET robots_failures=robots_failures+1",
+                (run_id, host),
+            )
+            return self.robots_failures(run_id, host)
+
+    def robots_failures(self, run_id: int, host: str) -> int:
+        row = self._db.execute(
+            "SELECT robots_failures FROM run_hosts WHERE run_id=? AND host=?", (run_id, host)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
     def push_back(self, host: str, seconds: float) -> None:
         """No request to ``host`` for ``seconds`` (a Retry-After), for every worker."""
         with self._tx():
@@ -668,3 +729,11 @@ class SQLiteStore:
             jsonl=str(jsonl) if jsonl else None,
             counts=json.loads(str(counts)) if counts else self.counts(int(run_id)),  # type: ignore[call-overload]
         )
+
+
+def _unique(items: Iterable[FrontierItem]) -> list[FrontierItem]:
+    """The items, each URL once, in their order."""
+    seen: dict[str, FrontierItem] = {}
+    for item in items:
+        seen.setdefault(item.url, item)
+    return list(seen.values())
