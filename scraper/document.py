@@ -142,6 +142,10 @@ class Document:
     sitename: str | None = None  # the publication's name ("The Guardian"), not the site rule
     image: str | None = None
     tags: tuple[str, ...] = ()
+    # What the page is (``scraper.cleaner.pagekind``): "article", "product", "forum" (a
+    # thread of posts), or "page" (a listing, a home or service page: none of those);
+    # None for a text dump.
+    kind: str | None = None
 
     @cached_property
     def text(self) -> str:
@@ -186,6 +190,7 @@ class Document:
             "sitename": self.sitename,
             "image": self.image,
             "tags": list(self.tags),
+            "kind": self.kind,
             "word_count": self.word_count,
             "text": self.text,
             "blocks": blocks_to_json(self.blocks),

@@ -3,8 +3,9 @@
 A page: ``source`` (the path, URL, ``-`` or ``file.warc.gz#offset`` it came from), ``url``,
 ``canonical_url``, ``title``, ``author``, ``date`` (ISO 8601), ``language``, ``description``,
 ``sitename``, ``site`` (the site rule that applied, else the host), ``image``, ``tags``,
-``word_count``, ``text``, ``blocks`` (the document model, as ``--format json`` gives it) and,
-when asked for, ``comments``. A failure: ``source`` and ``error`` (its one-line message).
+``kind`` (article, product, forum or page), ``word_count``, ``text``, ``blocks`` (the
+document model, as ``--format json`` gives it) and, when asked for, ``comments``. A
+failure: ``source`` and ``error`` (its one-line message).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ RECORD_FIELDS = (
     "site",
     "image",
     "tags",
+    "kind",
     "word_count",
     "text",
     "blocks",

@@ -17,6 +17,7 @@ from scraper.bench.runner import Result
 from scraper.bench.structure import structure_shares
 from scraper.bench.trafeval import NO_SPACE_LANGUAGES, ChunkCounts, ChunkScore, total
 from scraper.bench.wcxb import PageScore, best_per_page, summarise
+from scraper.cleaner.pagekind import KINDS
 
 __all__ = ["Verdict", "markdown_tables", "verdicts", "write_csv", "write_markdown"]
 
@@ -272,6 +273,45 @@ def _structure_lines(result: Result) -> Iterator[str]:
         yield f"| {bench} | " + " | ".join(cells) + " |"
 
 
+def _kind_lines(result: Result) -> Iterator[str]:
+    """scraper's page kinds (``Document.kind``) against WCXB-dev's page types."""
+    scores = result.wcxb.get("scraper", [])
+    if scores:
+        kinds = list(KINDS)
+        yield (
+            "What scraper took each WCXB-dev page for (`Document.kind`: declared by the page, "
+            "else recognised from its shape), by the benchmark's page type. An article's "
+            "teasers are cut only on pages taken for articles."
+        )
+        yield ""
+        yield "| WCXB page type | pages | " + " | ".join(kinds) + " |"
+        yield "|---|---|" + "---|" * len(kinds)
+        types = sorted({s.page_type for s in scores})
+        for page_type in types:
+            found = Counter(s.kind for s in scores if s.page_type == page_type)
+            total = sum(found.values())
+            yield f"| {page_type} | {total} | " + " | ".join(str(found[k]) for k in kinds) + " |"
+        taken = [s for s in scores if s.kind == "article"]
+        articles = [s for s in scores if s.page_type == "article"]
+        if taken and articles:
+            hits = sum(s.page_type == "article" for s in taken)
+            yield ""
+            yield (
+                f"Taken for articles: {len(taken)} pages, of which {hits} are WCXB articles "
+                f"(precision {hits / len(taken):.3f}); {hits} of the {len(articles)} WCXB "
+                f"articles are taken for articles (recall {hits / len(articles):.3f})."
+            )
+    eval_scores = result.trafeval.get("scraper", [])
+    if eval_scores:
+        found = Counter(s.kind for s in eval_scores)
+        yield ""
+        yield (
+            f"trafilatura-eval ({len(eval_scores)} news and blog pages): "
+            + ", ".join(f"{k} {found[k]}" for k in KINDS)
+            + "."
+        )
+
+
 def markdown_tables(result: Result) -> Iterator[str]:
     """The verdict and result tables, as markdown lines."""
     yield "### Verdict"
@@ -307,6 +347,11 @@ def markdown_tables(result: Result) -> Iterator[str]:
     yield "### Structure (scraper's Document, mean per page)"
     yield ""
     yield from _structure_lines(result)
+    if "scraper" in result.wcxb or "scraper" in result.trafeval:
+        yield ""
+        yield "### Page kinds"
+        yield ""
+        yield from _kind_lines(result)
 
 
 def _machine() -> str:
@@ -392,7 +437,7 @@ def write_markdown(result: Result, path: Path, *, command: str, notes: str = "")
 _CSV_COLUMNS = (
     "benchmark", "id", "group", "system", "seconds", "words", "error",
     "precision", "recall", "f1", "with_rate", "without_rate", "leaks",
-    "title_ok", "author_ok", "date_ok", "language_source", "language_detected",
+    "title_ok", "author_ok", "date_ok", "kind", "language_source", "language_detected",
     "tp", "fn", "fp", "tn",
 )  # fmt: skip
 
@@ -411,7 +456,7 @@ def _wcxb_row(s: PageScore) -> dict[str, object]:
         "seconds": s.seconds, "words": s.words, "error": s.error, "precision": s.precision,
         "recall": s.recall, "f1": s.f1, "with_rate": s.with_rate,
         "without_rate": s.without_rate, "leaks": s.leaks, "title_ok": s.title_ok,
-        "author_ok": s.author_ok, "date_ok": s.date_ok,
+        "author_ok": s.author_ok, "date_ok": s.date_ok, "kind": s.kind,
     }  # fmt: skip
 
 
@@ -419,7 +464,7 @@ def _eval_row(s: ChunkScore) -> dict[str, object]:
     c = s.counts
     return {
         "benchmark": "trafeval", "id": s.id, "group": s.language, "system": s.system,
-        "seconds": s.seconds, "words": s.words, "error": s.error,
+        "seconds": s.seconds, "words": s.words, "error": s.error, "kind": s.kind,
         "language_source": s.language_source,
         "language_detected": s.language_detected, "tp": c.tp, "fn": c.fn, "fp": c.fp, "tn": c.tn,
     }  # fmt: skip

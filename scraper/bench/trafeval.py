@@ -142,6 +142,7 @@ class ChunkScore:
     seconds: float
     error: str
     structure: Mapping[str, float] = field(default_factory=dict)
+    kind: str | None = None  # scraper's Document.kind (None for other systems)
 
 
 def score_eval_page(
@@ -163,6 +164,7 @@ def score_eval_page(
         seconds=seconds,
         error=out.error,
         structure=dict(structure or {}),
+        kind=getattr(out.document, "kind", None),
     )
 
 

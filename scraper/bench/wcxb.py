@@ -145,6 +145,7 @@ class PageScore:
     date_ok: bool | None
     error: str
     structure: Mapping[str, float] = field(default_factory=dict)
+    kind: str | None = None  # scraper's Document.kind (None for other systems)
 
 
 def score_page(
@@ -174,6 +175,7 @@ def score_page(
         date_ok=_date_match(out.date, case.date) if case.date else None,
         error=out.error,
         structure=dict(structure or {}),
+        kind=getattr(out.document, "kind", None),
     )
 
 

@@ -24,8 +24,9 @@ from scraper.cleaner.language import detect_language, page_language
 from scraper.cleaner.linefilter import chrome_free
 from scraper.cleaner.linkdense import without_link_paragraphs
 from scraper.cleaner.pageblocks import content_root, page_blocks
+from scraper.cleaner.pagekind import page_kind
 from scraper.cleaner.prune import prune_chrome
-from scraper.cleaner.readings import choose_reading, lxml_tree, reads_as_article
+from scraper.cleaner.readings import choose_reading, lxml_tree
 from scraper.cleaner.structure import Unit, align, base_url, compose, page_units
 from scraper.cleaner.textdump import clean_text_dump, looks_like_html
 from scraper.cleaner.tidy import one_line, tidy
@@ -99,8 +100,9 @@ def clean(
     root = content_root(tree)
     page = page_blocks(root, url) if root is not None else []
     choice = choose_reading(parsed, page, meta.kind, url)
+    kind = page_kind(meta.kind, choice)
     text = choice.text if choice.from_blocks else fill_gaps(choice.text, page)
-    if not choice.from_blocks and (meta.kind == "article" or reads_as_article(text)):
+    if kind == "article":
         text = without_link_paragraphs(text, page)  # an article's teasers
     title, author = one_line(meta.title), one_line(meta.author)
     paragraphs = _paragraphs(text, where)
@@ -119,6 +121,7 @@ def clean(
         sitename=info.sitename,
         image=_absolute(info.image, url),
         tags=info.tags,
+        kind=kind,
     )
 
 
