@@ -210,3 +210,13 @@ def test_a_products_reviews_go_although_they_are_its_prose() -> None:
     html = _menu_heavy_page("reviews")
     tree = prune_chrome(LexborHTMLParser(html), product=True)
     assert tree.body is not None and "Paragraph" not in tree.body.text()
+
+
+def test_a_heading_is_not_furniture_by_its_id() -> None:
+    html = (
+        "<html><body><article><h1>Batteries</h1><p>Intro text of the story here.</p>"
+        "<h3 id='nav_only_the_foil_remains__1'>Only the foil remains</h3><p>More text.</p>"
+        "<div class='nav-links'>Next story</div></article></body></html>"
+    )
+    text = _pruned(html)
+    assert "Only the foil remains" in text and "Next story" not in text

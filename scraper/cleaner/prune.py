@@ -11,6 +11,8 @@ Two kinds of chrome go, in place:
   ``related``, …).
   Class and id values are split into words at spaces, ``-``, ``_`` and camelCase, and a
   word must match whole: ``share`` matches ``post-share-bar`` but not ``shareholders``.
+  A heading (``h1``–``h6``) is never furniture by its class or id: its id is often a
+  slug of its own words ("nav_nur_die_folie", "share-prices").
 
 On a page that declares itself a product, its customer reviews are furniture too (the
 ``reviews`` class/id word): the description is the content, as an article's reader
@@ -51,6 +53,8 @@ _ALWAYS_CHROME = (
     '[aria-modal="true" i]'
 )
 _FURNITURE_TAGS = "nav, footer, aside, form, header"
+# A heading is the text's own, whatever its id ("nav_nur_die_folie", an anchor slug).
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CONTROLS = 'input:not([type="hidden" i]), textarea, select, button'
 
 CHROME_ROLES = frozenset(
@@ -198,7 +202,9 @@ def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTML
     words = PRODUCT_CHROME_WORDS if product else CHROME_WORDS
     seen: dict[str, bool] = {}  # class/id values repeat across a page: split each once
     candidates += [
-        n for n in tree.css("body [class], body [id]") if _has_chrome_word(n, words, seen)
+        n
+        for n in tree.css("body [class], body [id]")
+        if n.tag not in _HEADINGS and _has_chrome_word(n, words, seen)
     ]
     # a product's reviews are its prose: the prose rule is for articles under a chrome name
     prose = 0 if product else _prose_length(body)
