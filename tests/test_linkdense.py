@@ -39,20 +39,24 @@ def test_a_sentence_with_a_link_in_it_stays() -> None:
     assert without_link_paragraphs(blocks[0].text, blocks) == blocks[0].text
 
 
-def test_links_within_the_page_and_heading_links_are_not_pointers_elsewhere() -> None:
+def test_links_within_the_page_and_heading_links_are_not_teasers() -> None:
     html = (
         "<html><body><ul><li><a href='#costs'>What does it cost?</a></li>"
         "<li><a href='https://example.org/news/story#who'>Who pays?</a></li></ul>"
         "<h2><a href='https://elsewhere.example/item'>A roundup's item title</a></h2>"
         "<p><a href='/news/other'>Another story on this site</a></p></body></html>"
     )
-    shares = [(b.text, b.away_share, b.link_share) for b in _blocks(html)]
+    blocks = _blocks(html)
+    shares = [(b.text, b.away_share, b.link_share, b.heading) for b in blocks]
     assert shares == [
-        ("What does it cost?", 0.0, 1.0),
-        ("Who pays?", 0.0, 1.0),
-        ("A roundup's item title", 0.0, 1.0),
-        ("Another story on this site", 1.0, 1.0),
+        ("What does it cost?", 0.0, 1.0, False),
+        ("Who pays?", 0.0, 1.0, False),
+        ("A roundup's item title", 1.0, 1.0, True),
+        ("Another story on this site", 1.0, 1.0, False),
     ]
+    reading = "\n\n".join([*_PROSE, *(b.text for b in blocks)])
+    kept = without_link_paragraphs(reading, blocks).split("\n\n")
+    assert kept == [*_PROSE, *(b.text for b in blocks[:3])]
 
 
 def test_a_list_of_links_that_is_much_of_the_reading_is_its_content() -> None:

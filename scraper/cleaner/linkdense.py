@@ -29,7 +29,7 @@ MAX_DROPPED = 0.34
 def without_link_paragraphs(reading: str, blocks: Sequence[Block]) -> str:
     """``reading`` (paragraphs separated by blank lines) without the paragraphs that are
     one block of the page made of links, unless they are a third of it or more."""
-    linked = [b.text for b in blocks if b.away_share >= TEASER_LINK_SHARE]
+    linked = [b.text for b in blocks if b.away_share >= TEASER_LINK_SHARE and not b.heading]
     if not linked:
         return reading
     teasers = set(keys(linked))

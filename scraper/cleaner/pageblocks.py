@@ -28,7 +28,8 @@ _SEP = "\u2029"
 _LINK = "\u2063"
 _PRE = "\u2064"
 _ANCHOR = "\ufdd2"
-_HEADING_LINKS = "h1 a, h2 a, h3 a, h4 a, h5 a, h6 a"
+_HEADING = "\ufdd3"
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _ADDRESS = re.compile(r"\s*(?:https?://|www\.)", re.IGNORECASE)
 _COMMENTS_OPEN, _COMMENTS_CLOSE = "\u2065", "\u2066"
 # Unicode noncharacters: never in a page's text.
@@ -44,6 +45,7 @@ class Block(NamedTuple):
     in_comments: bool = False  # inside a reader comment section
     in_figure: bool = False  # a caption or credit: inside a ``figure`` or ``figcaption``
     away_share: float = 0.0  # the share inside links to other pages (not ``#`` anchors)
+    heading: bool = False  # an ``h1``–``h6``
 
 
 def content_root(tree: LexborHTMLParser) -> LexborNode | None:
@@ -65,38 +67,40 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
     """
     for node in root.css("script, style"):
         node.decompose()
-    # Links within the page (a contents list), a heading's own link (a roundup's item
-    # titles) and an address written out (a reference, a pasted URL) are marked apart:
-    # they are the page's text, not pointers elsewhere.
-    own = {node.mem_id for node in root.css(_HEADING_LINKS)}
+    # Links within the page (a contents list) and an address written out (a reference, a
+    # pasted URL) are marked apart: they are the page's text, not pointers elsewhere.
     here = urldefrag(url).url if url else ""
     for node in root.css("a"):
         href = node.attributes.get("href") or ""
         within = (
-            node.mem_id in own
-            or ("#" in href and (href[0] == "#" or urldefrag(urljoin(here, href)).url == here))
-            or _ADDRESS.match(node.text(deep=True)) is not None
-        )
+            "#" in href and (href[0] == "#" or urldefrag(urljoin(here, href)).url == here)
+        ) or _ADDRESS.match(node.text(deep=True)) is not None
         mark = _ANCHOR if within else _LINK
         node.insert_before(mark)
         node.insert_after(mark)
     for node in root.css(_BLOCKS):
         node.insert_before(_SEP)
         node.insert_after(_SEP)
-    # inside the block edges just marked
-    for node in root.css("pre"):
-        node.insert_before(_PRE)
+        # inside the block edges just marked
+        tag = node.tag
+        if tag in _HEADINGS:
+            node.insert_before(_HEADING)
+        elif tag == "pre":
+            node.insert_before(_PRE)
+        elif tag in ("figure", "figcaption"):
+            node.insert_before(_FIGURE_OPEN)
+            node.insert_after(_FIGURE_CLOSE)
     for node in root.css(_COMMENT_SECTIONS):
         node.insert_before(_COMMENTS_OPEN)
         node.insert_after(_COMMENTS_CLOSE)
-    for node in root.css("figure, figcaption"):
-        node.insert_before(_FIGURE_OPEN)
-        node.insert_after(_FIGURE_CLOSE)
     out = []
     depth = figures = 0  # of comment sections and figures open
     for raw in root.text(separator="").split(_SEP):
         if not raw or raw.isspace():  # most segments: between two adjacent block edges
             continue
+        heading = raw.startswith(_HEADING)
+        if heading:
+            raw = raw.replace(_HEADING, "")
         preformatted = False
         if _PRE in raw:
             preformatted = raw.startswith(_PRE)
@@ -123,7 +127,7 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
         else:
             text = " ".join(raw.split())
         if text:
-            out.append(Block(text, share, preformatted, in_comments, in_figure, away))
+            out.append(Block(text, share, preformatted, in_comments, in_figure, away, heading))
     return out
 
 

@@ -38,6 +38,7 @@ is gone.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import pairwise
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -286,6 +287,8 @@ def _has_chrome_word(node: LexborNode, words: frozenset[str], seen: dict[str, bo
     return found
 
 
+# Class and id values repeat across the pages of a site and of a CMS: each is split once.
+@lru_cache(maxsize=1 << 16)
 def _names_chrome(value: str, chrome_words: frozenset[str] = CHROME_WORDS) -> bool:
     """Whether a class/id value names furniture (the module docstring's word rules)."""
     # split before lower-casing (camelCase marks words), lower-case all of it at once
