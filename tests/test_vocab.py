@@ -238,6 +238,8 @@ def test_every_pattern_file_reads_and_its_patterns_match_no_prose(language: str)
         ("Lea también: El concejo aplaza la construcción del puente", "es"),
         ("Leia também: Câmara adia a construção da ponte", "pt"),
         ("Читайте также: Горсовет отложил строительство моста", "ru"),
+        ("Czytaj też: Rada miasta odkłada budowę mostu", "pl"),
+        ("Udostępnij", "pl"),
         ("関連記事：市議会が橋の建設を延期", "ja"),
         ("Read more: The council delays the bridge", "en"),
         ("Read more: The council delays the bridge", "de"),  # English labels on every page

@@ -44,7 +44,9 @@ class ChromePatterns(NamedTuple):
 
 # English labels appear on pages of every language, so every vocabulary includes them.
 _ALWAYS = "en"
-VOCABULARY_LANGUAGES = frozenset({"en", "de", "fr", "es", "it", "pt", "nl", "ru", "ja", "zh", "ko"})
+VOCABULARY_LANGUAGES = frozenset(
+    {"en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "ja", "zh", "ko"}
+)
 
 
 def chrome_vocabulary(language: str | None) -> frozenset[str]:
