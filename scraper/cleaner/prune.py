@@ -205,10 +205,10 @@ def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTML
     candidates += [
         n
         for n in tree.css("body [class], body [id]")
-        if n.tag not in _HEADINGS and _has_chrome_word(n, words, seen)
+        if _has_chrome_word(n, words, seen) and n.tag not in _HEADINGS
     ]
     # a product's reviews are its prose: the prose rule is for articles under a chrome name
-    prose = 0 if product else _prose_length(body)
+    prose = 0 if product else -1  # -1: not measured yet (most pages never need it)
     for node in candidates:
         if node.tag in ("body", "html", "main", "article"):
             continue
@@ -217,13 +217,15 @@ def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTML
         length = len(node.text(deep=True, strip=True))
         if length > _MAX_SHARE * total:
             continue
-        if (
-            prose >= _PROSE_MIN
-            and length > _PROSE_SHARE * prose
-            and node.mem_id not in by_tag
-            and _prose_length(node) > _PROSE_SHARE * prose
-        ):
-            continue
+        if prose and length > _PROSE_SHARE * _PROSE_MIN and node.mem_id not in by_tag:
+            if prose < 0:
+                prose = _prose_length(body)
+            if (
+                prose >= _PROSE_MIN
+                and length > _PROSE_SHARE * prose
+                and _prose_length(node) > _PROSE_SHARE * prose
+            ):
+                continue
         node.attrs[_MARK] = ""
     _drop_marked(tree)
     return tree
