@@ -220,3 +220,24 @@ def test_a_heading_is_not_furniture_by_its_id() -> None:
     )
     text = _pruned(html)
     assert "Only the foil remains" in text and "Next story" not in text
+
+
+def test_an_article_split_into_sections_named_like_chrome_is_kept() -> None:
+    items = "".join(f"<li><a href='/c{i}'>Category number {i}</a></li>" for i in range(50))
+    menu = f"<ul class='menu'>{items}</ul>" * 3
+    para = (
+        "<p>Paragraph {} of the story tells the reader what happened at the meeting"
+        " on Monday and why it matters to the town.</p>"
+    )
+    sections = "".join(
+        "<div class='content-nav-section'>" + para.format(2 * i) + para.format(2 * i + 1) + "</div>"
+        for i in range(3)
+    )
+    cards = "".join(
+        f"<div class='related-card'><p>Teaser {i}: another story from the town hall that"
+        " readers of this story might like to read next.</p></div>"
+        for i in range(3)
+    )
+    text = _pruned(f"<html><body>{menu}{sections}{cards}</body></html>")
+    assert text.count("Paragraph") == 6  # no box alone holds most of the prose; together they do
+    assert "Teaser" not in text  # a card holds one paragraph: not a section of the article

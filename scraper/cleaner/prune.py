@@ -28,8 +28,10 @@ chrome. An element named like furniture by a class/id word (not by its tag or ro
 is kept, too, when it holds most of the page's prose, the text of its paragraphs of
 ``_PROSE_WORDS`` words or more: that is the article under a misleading name ("entry
 themeform share", "article-content sticky-sidebar"), however much chrome around it
-keeps its share of all the text small (BENCHMARKS.md, round nine). Not on products,
-whose reviews are prose.
+keeps its share of all the text small (BENCHMARKS.md, round nine); or when the
+sections of its class together hold most of it, each with two prose paragraphs or more
+(an article split into ``content-nav-section`` boxes; a teaser card holds one). Not on
+products, whose reviews are prose.
 
 Marked elements are dropped outermost first, so no node is touched after its parent
 is gone.
@@ -179,6 +181,8 @@ _PROSE_SHARE = 0.5
 # than ``_PROSE_MIN`` characters of them has no article to protect.
 _PROSE_WORDS = 12
 _PROSE_MIN = 500
+# A section of an article holds this many prose paragraphs; a teaser card holds one.
+_SECTION_PARAGRAPHS = 2
 
 
 def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTMLParser:
@@ -208,7 +212,9 @@ def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTML
         if _has_chrome_word(n, words, seen) and n.tag not in _HEADINGS
     ]
     # a product's reviews are its prose: the prose rule is for articles under a chrome name
-    prose = 0 if product else -1  # -1: not measured yet (most pages never need it)
+    prose = 0 if product else -1  # -1: not measured yet
+    named = candidates[len(by_tag) :]
+    groups: dict[str, int] = {}  # class value → the prose of its sections
     for node in candidates:
         if node.tag in ("body", "html", "main", "article"):
             continue
@@ -217,14 +223,10 @@ def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTML
         length = len(node.text(deep=True, strip=True))
         if length > _MAX_SHARE * total:
             continue
-        if prose and length > _PROSE_SHARE * _PROSE_MIN and node.mem_id not in by_tag:
+        if prose and node.mem_id not in by_tag:
             if prose < 0:
                 prose = _prose_length(body)
-            if (
-                prose >= _PROSE_MIN
-                and length > _PROSE_SHARE * prose
-                and _prose_length(node) > _PROSE_SHARE * prose
-            ):
+            if prose >= _PROSE_MIN and _holds_prose(node, prose, named, groups):
                 continue
         node.attrs[_MARK] = ""
     _drop_marked(tree)
@@ -233,8 +235,32 @@ def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTML
 
 def _prose_length(node: LexborNode) -> int:
     """The length of the text of the prose paragraphs under ``node``."""
+    return _prose(node)[0]
+
+
+def _prose(node: LexborNode) -> tuple[int, int]:
+    """The length of the text of the prose paragraphs under ``node``, and their number."""
     texts = (p.text(deep=True, strip=True) for p in node.css("p"))
-    return sum(len(text) for text in texts if word_count(text) >= _PROSE_WORDS)
+    lengths = [len(text) for text in texts if word_count(text) >= _PROSE_WORDS]
+    return sum(lengths), len(lengths)
+
+
+def _holds_prose(
+    node: LexborNode, prose: int, named: list[LexborNode], groups: dict[str, int]
+) -> bool:
+    """Whether ``node`` (named like furniture by a class/id word) holds most of the page's
+    ``prose``, alone or with the other sections of its class (an article split into
+    ``content-nav-section`` boxes: each of them a section of two prose paragraphs or more)."""
+    length, paragraphs = _prose(node)
+    if length > _PROSE_SHARE * prose:
+        return True
+    value = node.attributes.get("class") or ""
+    if paragraphs < _SECTION_PARAGRAPHS or not value:
+        return False
+    if value not in groups:
+        sections = (_prose(n) for n in named if n.attributes.get("class") == value)
+        groups[value] = sum(size for size, count in sections if count >= _SECTION_PARAGRAPHS)
+    return groups[value] > _PROSE_SHARE * prose
 
 
 def _unwrap_noscript_only_page(tree: LexborHTMLParser) -> LexborHTMLParser:
