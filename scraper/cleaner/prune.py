@@ -183,6 +183,7 @@ _PROSE_WORDS = 12
 _PROSE_MIN = 500
 # A section of an article holds this many prose paragraphs; a teaser card holds one.
 _SECTION_PARAGRAPHS = 2
+_SECTION_CHARS = _SECTION_PARAGRAPHS * _PROSE_WORDS * 2  # 2 characters a word: Chinese
 
 
 def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTMLParser:
@@ -214,7 +215,8 @@ def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTML
     # a product's reviews are its prose: the prose rule is for articles under a chrome name
     prose = 0 if product else -1  # -1: not measured yet
     named = candidates[len(by_tag) :]
-    groups: dict[str, int] = {}  # class value → the prose of its sections
+    groups: dict[str, list[LexborNode]] = {}  # class value → the candidates of that class
+    sections: dict[str, int] = {}  # class value → the prose of its sections
     for node in candidates:
         if node.tag in ("body", "html", "main", "article"):
             continue
@@ -223,10 +225,11 @@ def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTML
         length = len(node.text(deep=True, strip=True))
         if length > _MAX_SHARE * total:
             continue
-        if prose and node.mem_id not in by_tag:
+        # the cheap tests first: a section of two prose paragraphs has this many characters
+        if prose and length >= _SECTION_CHARS and node.mem_id not in by_tag:
             if prose < 0:
                 prose = _prose_length(body)
-            if prose >= _PROSE_MIN and _holds_prose(node, prose, named, groups):
+            if prose >= _PROSE_MIN and _holds_prose(node, length, prose, named, groups, sections):
                 continue
         node.attrs[_MARK] = ""
     _drop_marked(tree)
@@ -246,21 +249,35 @@ def _prose(node: LexborNode) -> tuple[int, int]:
 
 
 def _holds_prose(
-    node: LexborNode, prose: int, named: list[LexborNode], groups: dict[str, int]
+    node: LexborNode,
+    length: int,
+    prose: int,
+    named: list[LexborNode],
+    groups: dict[str, list[LexborNode]],
+    sections: dict[str, int],
 ) -> bool:
     """Whether ``node`` (named like furniture by a class/id word) holds most of the page's
     ``prose``, alone or with the other sections of its class (an article split into
     ``content-nav-section`` boxes: each of them a section of two prose paragraphs or more)."""
-    length, paragraphs = _prose(node)
-    if length > _PROSE_SHARE * prose:
-        return True
     value = node.attributes.get("class") or ""
-    if paragraphs < _SECTION_PARAGRAPHS or not value:
+    counted: tuple[int, int] | None = None
+    if length > _PROSE_SHARE * prose:  # long enough to hold most of the prose alone
+        counted = _prose(node)
+        if counted[0] > _PROSE_SHARE * prose:
+            return True
+    if not value:
         return False
-    if value not in groups:
-        sections = (_prose(n) for n in named if n.attributes.get("class") == value)
-        groups[value] = sum(size for size, count in sections if count >= _SECTION_PARAGRAPHS)
-    return groups[value] > _PROSE_SHARE * prose
+    if not groups:  # the candidates' classes, read once a page
+        for other in named:
+            key = other.attributes.get("class") or ""
+            groups.setdefault(key, []).append(other)
+    members = groups.get(value, ())
+    if len(members) < 2 or (counted or _prose(node))[1] < _SECTION_PARAGRAPHS:
+        return False
+    if value not in sections:
+        found = (_prose(n) for n in members)
+        sections[value] = sum(size for size, count in found if count >= _SECTION_PARAGRAPHS)
+    return sections[value] > _PROSE_SHARE * prose
 
 
 def _unwrap_noscript_only_page(tree: LexborHTMLParser) -> LexborHTMLParser:
