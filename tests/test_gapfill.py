@@ -16,6 +16,12 @@ def _blocks(*texts: str) -> list[Block]:
     return [Block(text, 0.0) for text in texts]
 
 
+def _page_blocks(html: str) -> list[Block]:
+    root = content_root(LexborHTMLParser(html))
+    assert root is not None
+    return page_blocks(root)
+
+
 def test_a_skipped_paragraph_between_kept_ones_comes_back_in_place() -> None:
     reading = f"{_FIRST}\n\n{_LAST}"
     out = fill_gaps(reading, _blocks("Menu", _FIRST, _LONG, _LAST, "Footer"))
@@ -62,13 +68,10 @@ def test_a_quote_of_the_article_in_its_comments_does_not_widen_the_span() -> Non
 
 
 def test_page_blocks_measure_link_text_and_mark_preformatted_blocks() -> None:
-    page = LexborHTMLParser(
+    blocks = _page_blocks(
         "<html><body><p>Read <a href='/a'>this story</a></p><pre>x = 1\n  y = 2</pre>"
         "<p>plain words</p></body></html>"
     )
-    root = content_root(page)
-    assert root is not None
-    blocks = page_blocks(root)
     assert [b.text for b in blocks] == ["Read this story", "x = 1 y = 2", "plain words"]
     assert blocks[0].link_share == len("thisstory") / len("Readthisstory")
     assert [b.preformatted for b in blocks] == [False, True, False]
@@ -82,14 +85,11 @@ def test_a_nul_character_in_a_block_does_not_misalign_the_blocks() -> None:
 
 
 def test_reader_comments_between_kept_blocks_stay_out() -> None:
-    page = LexborHTMLParser(
+    blocks = _page_blocks(
         f"<html><body><article><p>{_FIRST}</p></article>"
         f"<div class='Comment-list'><p>{_LONG}</p><div id='comment-2'><p>Reply</p></div></div>"
         f"<p>{_LAST}</p></body></html>"
     )
-    root = content_root(page)
-    assert root is not None
-    blocks = page_blocks(root)
     assert [b.in_comments for b in blocks] == [False, True, True, False]
     reading = f"{_FIRST}\n\n{_LAST}"
     assert fill_gaps(reading, blocks) == reading
@@ -97,13 +97,10 @@ def test_reader_comments_between_kept_blocks_stay_out() -> None:
 
 def test_captions_and_credits_of_figures_stay_out() -> None:
     caption = "The mayor speaks to reporters outside the town hall on Monday. Photo: Jane Roe"
-    page = LexborHTMLParser(
+    blocks = _page_blocks(
         f"<html><body><p>{_FIRST}</p><figure><img src='a.jpg'><figcaption>{caption}"
         f"</figcaption></figure><p>{_LONG}</p><p>{_LAST}</p></body></html>"
     )
-    root = content_root(page)
-    assert root is not None
-    blocks = page_blocks(root)
     assert [b.in_figure for b in blocks] == [False, True, False, False]
     out = fill_gaps(f"{_FIRST}\n\n{_LAST}", blocks)
     assert out == f"{_FIRST}\n\n{_LONG}\n\n{_LAST}"  # the prose comes back, not the caption

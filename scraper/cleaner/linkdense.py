@@ -3,8 +3,9 @@
 A paragraph whose text is almost all (``TEASER_LINK_SHARE``) link text to another page
 points elsewhere ("Read more: the other story", a related headline, a "more from"
 list's items); the article's own sentences hold a link now and then, not only links.
-Links within the page (a contents list) and a heading's own link (a roundup's item
-titles) do not count. The share comes from the page's blocks
+Links within the page (a contents list) and a link whose text is an address (a
+reference) do not count, and a heading is never a teaser (a roundup's linked item
+titles). The share comes from the page's blocks
 (``scraper.cleaner.pageblocks``), matched to the paragraphs by their letters and digits.
 
 Used on articles only, declared or shaped like one (``readings.reads_as_article``):

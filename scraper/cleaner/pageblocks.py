@@ -16,6 +16,8 @@ from urllib.parse import urldefrag, urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper.cleaner.structure import HEADING_LEVELS
+
 __all__ = ["Block", "block_text", "content_root", "page_blocks"]
 
 _BLOCKS = (
@@ -29,7 +31,6 @@ _LINK = "\u2063"
 _PRE = "\u2064"
 _ANCHOR = "\ufdd2"
 _HEADING = "\ufdd3"
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _ADDRESS = re.compile(r"\s*(?:https?://|www\.)", re.IGNORECASE)
 _COMMENTS_OPEN, _COMMENTS_CLOSE = "\u2065", "\u2066"
 # Unicode noncharacters: never in a page's text.
@@ -83,7 +84,7 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
         node.insert_after(_SEP)
         # inside the block edges just marked
         tag = node.tag
-        if tag in _HEADINGS:
+        if tag in HEADING_LEVELS:
             node.insert_before(_HEADING)
         elif tag == "pre":
             node.insert_before(_PRE)
@@ -105,15 +106,8 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
         if _PRE in raw:
             preformatted = raw.startswith(_PRE)
             raw = raw.replace(_PRE, "")
-        in_comments = depth > 0 or _COMMENTS_OPEN in raw
-        if in_comments:
-            depth += raw.count(_COMMENTS_OPEN) - raw.count(_COMMENTS_CLOSE)
-            for mark in (_COMMENTS_OPEN, _COMMENTS_CLOSE):
-                raw = raw.replace(mark, "")
-        in_figure = figures > 0 or _FIGURE_OPEN in raw
-        if in_figure:
-            figures += raw.count(_FIGURE_OPEN) - raw.count(_FIGURE_CLOSE)
-            raw = raw.replace(_FIGURE_OPEN, "").replace(_FIGURE_CLOSE, "")
+        raw, in_comments, depth = _inside(raw, depth, _COMMENTS_OPEN, _COMMENTS_CLOSE)
+        raw, in_figure, figures = _inside(raw, figures, _FIGURE_OPEN, _FIGURE_CLOSE)
         share = away = 0.0
         if _LINK in raw or _ANCHOR in raw:
             away_linked = _linked(raw.replace(_ANCHOR, ""), _LINK)
@@ -129,6 +123,16 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
         if text:
             out.append(Block(text, share, preformatted, in_comments, in_figure, away, heading))
     return out
+
+
+def _inside(raw: str, depth: int, opening: str, closing: str) -> tuple[str, bool, int]:
+    """Whether the segment ``raw`` lies in a section marked by ``opening`` and ``closing``
+    (``depth`` of them open before it): ``raw`` without the marks, that, and the depth after."""
+    inside = depth > 0 or opening in raw
+    if inside:
+        depth += raw.count(opening) - raw.count(closing)
+        raw = raw.replace(opening, "").replace(closing, "")
+    return raw, inside, depth
 
 
 def _linked(raw: str, mark: str) -> int:

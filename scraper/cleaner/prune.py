@@ -46,6 +46,7 @@ from itertools import pairwise
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.cleaner.measures import word_count
+from scraper.cleaner.structure import HEADING_LEVELS
 
 __all__ = ["CHROME_ROLES", "CHROME_WORDS", "PRODUCT_CHROME_WORDS", "prune_chrome"]
 
@@ -56,8 +57,6 @@ _ALWAYS_CHROME = (
     '[aria-modal="true" i]'
 )
 _FURNITURE_TAGS = "nav, footer, aside, form, header"
-# A heading is the text's own, whatever its id ("nav_nur_die_folie", an anchor slug).
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CONTROLS = 'input:not([type="hidden" i]), textarea, select, button'
 
 CHROME_ROLES = frozenset(
@@ -210,7 +209,8 @@ def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTML
     candidates += [
         n
         for n in tree.css("body [class], body [id]")
-        if _has_chrome_word(n, words, seen) and n.tag not in _HEADINGS
+        # a heading is the text's own, whatever its id ("nav_nur_die_folie", a slug)
+        if _has_chrome_word(n, words, seen) and n.tag not in HEADING_LEVELS
     ]
     # a product's reviews are its prose: the prose rule is for articles under a chrome name
     prose = 0 if product else -1  # -1: not measured yet

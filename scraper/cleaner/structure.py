@@ -42,7 +42,7 @@ from scraper.document import (
     Table,
 )
 
-__all__ = ["Run", "Unit", "align", "base_url", "compose", "page_units"]
+__all__ = ["HEADING_LEVELS", "Run", "Unit", "align", "base_url", "compose", "page_units"]
 
 _SKIP = frozenset({"script", "style", "template", "head", "title", "svg", "select", "option"})
 _BLOCK = frozenset(
@@ -54,7 +54,8 @@ _BLOCK = frozenset(
         "dir", "hgroup", "search",
     }
 )
-_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# Every stage that tells a heading from other blocks reads it here.
+HEADING_LEVELS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _EMPHASIS = frozenset({"em", "i", "cite", "dfn", "var"})
 _STRONG = frozenset({"strong", "b"})
 _CODE = frozenset({"code", "kbd", "samp", "tt"})
@@ -161,11 +162,11 @@ class _Walker:
     def _block(self, node: LexborNode, tag: str) -> None:
         if self.spans:
             self.flush()
-        if tag in _HEADINGS:
+        if tag in HEADING_LEVELS:
             self.walk(node)
             if self.spans:
                 spans = _without_anchor(self.spans)
-                self.units.append(Unit("h", spans, level=_HEADINGS[tag], path=self.path))
+                self.units.append(Unit("h", spans, level=HEADING_LEVELS[tag], path=self.path))
                 self.spans = []
         elif tag == "pre":
             self._pre(node)
