@@ -64,3 +64,16 @@ def test_source_line_breaks_are_not_kept_except_in_pre() -> None:
     assert paragraphs[0] == " ".join(wrapped.split())
     assert "came to read, hard-wrapped" in paragraphs[0]
     assert "for line in lines:\nprint(line)" in text  # a pre keeps its lines
+
+
+def test_same_paragraphs_on_odd_markup() -> None:
+    """A lone ``br`` between paragraphs, comments, ``br br`` separators, links in text."""
+    tree = load_html(
+        "<html><body><div> <input type=submit> <br/> <p><a href=/p>Privacy</a></p> </div>"
+        "<div>one<!-- note -->two<br><br>three <a href=/x>link</a> tail</div>"
+        "<ul><li>item <b>bold</b></li><li> </li></ul><pre>a\n  b</pre></body></html>"
+    )
+    ours = _classified(make_paragraphs(tree))
+    theirs = _classified(ParagraphMaker.make_paragraphs(tree))
+    assert len(ours) >= 4
+    assert ours == theirs

@@ -2,21 +2,21 @@
 
 jusText's classifier is used as published (``classify_paragraphs`` and
 ``revise_paragraph_classification``, with trafilatura's settings for its own jusText
-fallback). Only the paragraph objects are lighter: jusText's own recompute their
+fallback). Only the paragraphs are made in a lighter way: jusText's own recompute their
 whitespace-normalised text on every read (six reads a paragraph when classifying),
-format an XPath that nothing here reads, and join the whole element path for each new
-paragraph. Caching the text, skipping the XPath and keeping the dotted path as elements
-open and close gives the same paragraphs and classes in two fifths of the time
-(BENCHMARKS.md, step 12; ``tests/test_paragraphs.py`` checks them against jusText's
-own maker).
+format an XPath that nothing here reads, join the whole element path for each new
+paragraph, and come from SAX events that ``lxml.sax`` makes of the tree. Caching the
+text, skipping the XPath and walking the tree directly gives the same paragraphs and
+classes in about a third of the time (BENCHMARKS.md, step 12 and round ten;
+``tests/test_paragraphs.py`` checks them against jusText's own maker).
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any, cast
+from typing import cast
 
-from justext.core import ParagraphMaker, classify_paragraphs, revise_paragraph_classification
+from justext.core import PARAGRAPH_TAGS, classify_paragraphs, revise_paragraph_classification
 from justext.paragraph import Paragraph
 from justext.utils import get_stoplist, get_stoplists, normalize_whitespace
 from lxml.etree import XPath
@@ -82,7 +82,7 @@ def _paragraph_text(paragraph: Paragraph) -> str:
 
 def make_paragraphs(tree: HtmlElement) -> list[Paragraph]:
     """jusText's paragraphs of ``tree``, as ``ParagraphMaker.make_paragraphs`` makes them."""
-    return cast(list[Paragraph], _LightParagraphMaker.make_paragraphs(tree))
+    return _Walk(tree).paragraphs
 
 
 class _LightParagraph(Paragraph):  # type: ignore[misc]  # (jusText has no type hints)
@@ -91,7 +91,7 @@ class _LightParagraph(Paragraph):  # type: ignore[misc]  # (jusText has no type 
     def __init__(self, dom_path: str) -> None:
         # jusText's __init__ builds the dotted tag path and an XPath from the whole
         # element path; classification reads only the first (``'select' in dom_path``),
-        # which the maker keeps up to date as elements open and close.
+        # which the walk keeps up to date as elements open and close.
         self.dom_path = dom_path
         self.xpath = ""
         self.text_nodes: list[str] = []
@@ -111,29 +111,61 @@ class _LightParagraph(Paragraph):  # type: ignore[misc]  # (jusText has no type 
         return str(super().append_text(text))
 
 
-class _LightParagraphMaker(ParagraphMaker):  # type: ignore[misc]  # (no type hints either)
-    """jusText's maker, with the dotted tag path kept as elements open and close."""
+class _Walk:
+    """jusText's ``ParagraphMaker`` as a walk of the tree: the events its SAX handler
+    receives from ``lxml.sax.saxify``, in the same order, without the SAX layer."""
 
-    paragraph: Any  # set by jusText's __init__
-    paragraphs: list[Paragraph]
+    def __init__(self, root: HtmlElement) -> None:
+        self.paragraphs: list[Paragraph] = []
+        self.paragraph = _LightParagraph("")
+        self.link = False
+        self.br = False
+        self._element(root, "")
+        self._new_paragraph("")
 
-    def __init__(self) -> None:
-        self._doms = [""]
-        super().__init__()
-
-    def startElementNS(self, name: tuple[str | None, str], qname: str, attrs: object) -> None:
-        dom = self._doms[-1]
-        self._doms.append(f"{dom}.{name[1]}" if dom else name[1])
-        super().startElementNS(name, qname, attrs)
-
-    def endElementNS(self, name: tuple[str | None, str], qname: str) -> None:
-        self._doms.pop()
-        super().endElementNS(name, qname)
-
-    def _start_new_pragraph(self) -> None:  # jusText's spelling
-        if self.paragraph and self.paragraph.contains_text():
+    def _new_paragraph(self, dom: str) -> None:
+        # jusText's test: a paragraph is false when its text is empty once stripped
+        if self.paragraph.text_nodes and self.paragraph.text:
             self.paragraphs.append(self.paragraph)
-        self.paragraph = _LightParagraph(self._doms[-1])
+        self.paragraph = _LightParagraph(dom)
+
+    def _characters(self, content: str) -> None:
+        if content.isspace():
+            return
+        text = self.paragraph.append_text(content)
+        if self.link:
+            self.paragraph.chars_count_in_links += len(text)
+        self.br = False
+
+    def _element(self, element: HtmlElement, parent_dom: str) -> None:
+        tag = element.tag
+        if not isinstance(tag, str):  # a comment or processing instruction: its tail only
+            if element.tail:
+                self._characters(element.tail)
+            return
+        name = tag.rpartition("}")[2]
+        dom = f"{parent_dom}.{name}" if parent_dom else name
+        if name in PARAGRAPH_TAGS or (name == "br" and self.br):
+            if name == "br":  # <br><br> separates paragraphs and is no tag of one
+                self.paragraph.tags_count -= 1
+            self._new_paragraph(dom)
+        else:
+            self.br = name == "br"
+            if self.br:
+                self.paragraph.append_text(" ")
+            elif name == "a":
+                self.link = True
+            self.paragraph.tags_count += 1
+        if element.text:
+            self._characters(element.text)
+        for child in element:
+            self._element(child, dom)
+        if name in PARAGRAPH_TAGS:
+            self._new_paragraph(parent_dom)
+        if name == "a":
+            self.link = False
+        if element.tail:
+            self._characters(element.tail)
 
 
 @functools.cache

@@ -168,6 +168,16 @@ _COMPOUND_WORDS = frozenset(a + b for a, b in CHROME_COMPOUNDS)
 _CSS_MODULE_HASH = re.compile(r"__(?=[\w-]{0,4}[A-Z0-9])[\w-]{5}(?=\s|$)")
 _LAYOUT_WORDS = frozenset({"no", "has", "with", "without"})
 _WORD_SPLIT = re.compile(r"[\s\-_:./]+|(?<=[a-z])(?=[A-Z])")
+# Every word above is a substring of a value that names furniture (a cheap first test).
+_ANY_CHROME = re.compile(
+    "|".join(
+        sorted(
+            CHROME_WORDS | PRODUCT_CHROME_WORDS | set(CHROME_PREFIXES) | _COMPOUND_WORDS
+            | {first for first, _ in CHROME_COMPOUNDS},
+            key=len,
+        )
+    )
+)
 _MARK = "data-scraper-prune"
 _NOSCRIPT_TAG = re.compile(r"</?noscript\b[^>]*>", re.IGNORECASE)
 # Furniture holding more than this share of the page's text is a wrapper, not chrome.
@@ -205,22 +215,15 @@ def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTML
     candidates += [n for n in tree.css("[role]") if _role(n) in CHROME_ROLES]
     by_tag = {n.mem_id for n in candidates}
     words = PRODUCT_CHROME_WORDS if product else CHROME_WORDS
-    seen: dict[str, bool] = {}  # class/id values repeat across a page: split each once
-    candidates += [
-        n
-        for n in tree.css("body [class], body [id]")
-        # a heading is the text's own, whatever its id ("nav_nur_die_folie", a slug)
-        if _has_chrome_word(n, words, seen) and n.tag not in HEADING_LEVELS
-    ]
+    candidates += _named_chrome(tree, words)
     # a product's reviews are its prose: the prose rule is for articles under a chrome name
     prose = 0 if product else -1  # -1: not measured yet
     named = candidates[len(by_tag) :]
     groups: dict[str, list[LexborNode]] = {}  # class value → the candidates of that class
     sections: dict[str, int] = {}  # class value → the prose of its sections
+    holders = _holders(tree)
     for node in candidates:
-        if node.tag in ("body", "html", "main", "article"):
-            continue
-        if node.css_first("h1, main, article, [role=main]") is not None:
+        if node.mem_id in holders:
             continue
         length = len(node.text(deep=True, strip=True))
         if length > _MAX_SHARE * total:
@@ -286,9 +289,11 @@ def _unwrap_noscript_only_page(tree: LexborHTMLParser) -> LexborHTMLParser:
     if body is None or not noscripts:
         return tree
     hidden = sum(len(n.text(deep=True)) for n in noscripts)
+    if hidden < 2000:
+        return tree
     # script data (a JSON state of the whole thread) is not text the page shows
     data = sum(len(n.text(deep=True)) for n in tree.css("body script, body style"))
-    if hidden < 2000 or hidden < 0.6 * (len(body.text(deep=True)) - data):
+    if hidden < 0.6 * (len(body.text(deep=True)) - data):
         return tree
     html = _NOSCRIPT_TAG.sub("", tree.html or "")
     return LexborHTMLParser(html)
@@ -323,19 +328,44 @@ def _role(node: LexborNode) -> str:
     return (node.attributes.get("role") or "").strip().lower()
 
 
-def _has_chrome_word(node: LexborNode, words: frozenset[str], seen: dict[str, bool]) -> bool:
-    attrs = node.attributes
-    value = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-    found = seen.get(value)
-    if found is None:
-        found = seen[value] = _names_chrome(value, words)
-    return found
+def _named_chrome(tree: LexborHTMLParser, words: frozenset[str]) -> list[LexborNode]:
+    """The elements a class/id word names as furniture. A heading is the text's own,
+    whatever its id ("nav_nur_die_folie", a slug)."""
+    seen: dict[str, bool] = {}  # class/id values repeat across a page: split each once
+    named = []
+    for node in tree.css("body [class], body [id]"):
+        attrs = node.attributes
+        value = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = _names_chrome(value, words)
+        if found and node.tag not in HEADING_LEVELS:
+            named.append(node)
+    return named
+
+
+def _holders(tree: LexborHTMLParser) -> set[int]:
+    """The elements (``mem_id``) that are or hold the page's heading (``h1``), its
+    ``main`` or an ``article``, and the page's ``body``: never furniture."""
+    holders: set[int] = set()
+    for node in tree.css("h1, main, article, [role=main]"):
+        current: LexborNode | None = node
+        while current is not None and current.mem_id not in holders:
+            holders.add(current.mem_id)
+            current = current.parent
+    body = tree.body
+    while body is not None:  # and ``html``
+        holders.add(body.mem_id)
+        body = body.parent
+    return holders
 
 
 # Class and id values repeat across the pages of a site and of a CMS: each is split once.
 @lru_cache(maxsize=1 << 16)
 def _names_chrome(value: str, chrome_words: frozenset[str] = CHROME_WORDS) -> bool:
     """Whether a class/id value names furniture (the module docstring's word rules)."""
+    if _ANY_CHROME.search(value.lower()) is None:  # most values: no furniture word at all
+        return False
     # split before lower-casing (camelCase marks words), lower-case all of it at once
     parts = _WORD_SPLIT.split(_CSS_MODULE_HASH.sub("", value))
     words = [w for w in "\0".join(parts).lower().split("\0") if w]
