@@ -75,6 +75,16 @@ def test_layout_classes_naming_furniture_are_not_furniture() -> None:
     assert "Layout wrapper text" in _pruned(html)
 
 
+def test_a_layout_word_governs_the_rest_of_its_class_name() -> None:
+    """"hide-read-more-ad" hides an ad in a listing's card; the card is content. Another
+    class name of the same element is read on its own."""
+    cards = "<div class='grid-items hide-read-more-ad'>Story card text</div>"
+    ad = "<div class='hide-mobile ad-slot'>Buy now banner</div>"
+    text = _pruned(PAGE.replace("<main>", f"<main>{cards}{ad}"))
+    assert "Story card text" in text
+    assert "Buy now banner" not in text
+
+
 def test_css_module_hashes_are_not_words() -> None:
     table = "<div class='mdx-table_root__adKqa'><table><tr><td>Argument</td></tr></table></div>"
     bem = "<div class='post__share'>Share this</div>"

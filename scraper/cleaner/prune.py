@@ -11,6 +11,8 @@ Two kinds of chrome go, in place:
   ``related``, …).
   Class and id values are split into words at spaces, ``-``, ``_`` and camelCase, and a
   word must match whole: ``share`` matches ``post-share-bar`` but not ``shareholders``.
+  A layout word (``no``, ``has``, ``with``, ``without``, ``hide``) and the rest of its
+  class name describe a layout, not furniture: ``no-sidebar``, ``hide-read-more-ad``.
   A heading (``h1``–``h6``) is never furniture by its class or id: its id is often a
   slug of its own words ("nav_nur_die_folie", "share-prices").
 
@@ -166,7 +168,7 @@ _COMPOUND_WORDS = frozenset(a + b for a, b in CHROME_COMPOUNDS)
 # CSS-module class names end in a 5-character hash ("mdx-table_root__adKqa"): random
 # letters that can spell "ad" or "nav". A BEM element ("post__share") is lower-case words.
 _CSS_MODULE_HASH = re.compile(r"__(?=[\w-]{0,4}[A-Z0-9])[\w-]{5}(?=\s|$)")
-_LAYOUT_WORDS = frozenset({"no", "has", "with", "without"})
+_LAYOUT_WORDS = frozenset({"no", "has", "with", "without", "hide"})
 _WORD_SPLIT = re.compile(r"[\s\-_:./]+|(?<=[a-z])(?=[A-Z])")
 # Every word above is a substring of a value that names furniture (a cheap first test).
 _ANY_CHROME = re.compile(
@@ -360,19 +362,29 @@ def _holders(tree: LexborHTMLParser) -> set[int]:
     return holders
 
 
+def _split(value: str) -> list[str]:
+    """The words of a class/id value, lower-cased."""
+    # split before lower-casing (camelCase marks words), lower-case all of it at once
+    parts = _WORD_SPLIT.split(_CSS_MODULE_HASH.sub("", value))
+    return [w for w in "\0".join(parts).lower().split("\0") if w]
+
+
 # Class and id values repeat across the pages of a site and of a CMS: each is split once.
 @lru_cache(maxsize=1 << 16)
 def _names_chrome(value: str, chrome_words: frozenset[str] = CHROME_WORDS) -> bool:
     """Whether a class/id value names furniture (the module docstring's word rules)."""
     if _ANY_CHROME.search(value.lower()) is None:  # most values: no furniture word at all
         return False
-    # split before lower-casing (camelCase marks words), lower-case all of it at once
-    parts = _WORD_SPLIT.split(_CSS_MODULE_HASH.sub("", value))
-    words = [w for w in "\0".join(parts).lower().split("\0") if w]
+    words = _split(value)
     if _COMPOUND_WORDS.intersection(words) or not CHROME_COMPOUNDS.isdisjoint(pairwise(words)):
         return True
     if _LAYOUT_WORDS.isdisjoint(words):
         named = words
-    else:  # "no-sidebar", "has-sidebar", "with-share-bar" describe a layout, not furniture
-        named = [b for a, b in pairwise(["", *words]) if a not in _LAYOUT_WORDS]
+    else:  # "no-sidebar", "with-share-bar", "hide-read-more-ad" describe a layout, not furniture
+        named = []
+        for token in value.split():
+            for word in _split(token):
+                if word in _LAYOUT_WORDS:
+                    break  # the rest of this class name is what the layout has or hides
+                named.append(word)
     return not chrome_words.isdisjoint(named) or any(w.startswith(CHROME_PREFIXES) for w in named)
