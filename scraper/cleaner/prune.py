@@ -370,7 +370,9 @@ def _split(value: str) -> list[str]:
 
 
 # Class and id values repeat across the pages of a site and of a CMS: each is split once.
-@lru_cache(maxsize=1 << 16)
+# A site's class vocabulary is a few thousand values; a larger cache only keeps values of
+# other sites alive, which made Python's full garbage collections more frequent (round ten).
+@lru_cache(maxsize=1 << 12)
 def _names_chrome(value: str, chrome_words: frozenset[str] = CHROME_WORDS) -> bool:
     """Whether a class/id value names furniture (the module docstring's word rules)."""
     if _ANY_CHROME.search(value.lower()) is None:  # most values: no furniture word at all
