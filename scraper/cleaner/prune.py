@@ -174,8 +174,8 @@ _WORD_SPLIT = re.compile(r"[\s\-_:./]+|(?<=[a-z])(?=[A-Z])")
 _ANY_CHROME = re.compile(
     "|".join(
         sorted(
-            CHROME_WORDS | PRODUCT_CHROME_WORDS | set(CHROME_PREFIXES) | _COMPOUND_WORDS
-            | {first for first, _ in CHROME_COMPOUNDS},
+            # a compound word holds its first word; the product words hold all the others
+            PRODUCT_CHROME_WORDS | set(CHROME_PREFIXES) | {first for first, _ in CHROME_COMPOUNDS},
             key=len,
         )
     )
@@ -377,15 +377,17 @@ def _names_chrome(value: str, chrome_words: frozenset[str] = CHROME_WORDS) -> bo
     """Whether a class/id value names furniture (the module docstring's word rules)."""
     if _ANY_CHROME.search(value.lower()) is None:  # most values: no furniture word at all
         return False
-    words = _split(value)
+    # each class name's words (a layout word governs the rest of its own class name only)
+    names = [_split(name) for name in value.split()]
+    words = [word for name in names for word in name]
     if _COMPOUND_WORDS.intersection(words) or not CHROME_COMPOUNDS.isdisjoint(pairwise(words)):
         return True
     if _LAYOUT_WORDS.isdisjoint(words):
         named = words
     else:  # "no-sidebar", "with-share-bar", "hide-read-more-ad" describe a layout, not furniture
         named = []
-        for token in value.split():
-            for word in _split(token):
+        for name in names:
+            for word in name:
                 if word in _LAYOUT_WORDS:
                     break  # the rest of this class name is what the layout has or hides
                 named.append(word)
