@@ -243,12 +243,41 @@ def test_every_pattern_file_reads_and_its_patterns_match_no_prose(language: str)
         ("関連記事：市議会が橋の建設を延期", "ja"),
         ("Read more: The council delays the bridge", "en"),
         ("Read more: The council delays the bridge", "de"),  # English labels on every page
+        ("You are not logged in.", "en"),
+        ("Already have an account? Log in", "en"),
+        ("You need to be a member in order to leave a comment", "en"),
+        ("This article is exclusive to STAT+ subscribers", "en"),
+        ("Join Date: Aug 2008", "en"),
+        ("Posts: 1,077", "en"),
+        ("$130 Add to cart", "en"),
+        ("Regular price $99.99", "en"),
+        ("Free Shipping on Domestic Orders $75+", "en"),
+        ("Page 1 of 8", "en"),
+        ("Vous n'êtes pas connecté.", "fr"),
+        ("Haben Sie bereits ein Konto?", "de"),
+        ("¿Ya tienes cuenta?", "es"),
+        ("请先登录", "zh"),
     ],
 )
 def test_language_patterns_catch_read_also_lines_counts_and_notices(
     line: str, language: str
 ) -> None:
     assert is_chrome_line(line, language)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Free international shipping",  # an item's own terms, not the shop's banner
+        "The regular price is too high for most buyers.",
+        "I like this.",
+        "Contents of the box",
+        "You are not alone in this.",
+        "Members who joined in 2008 still post every week.",
+    ],
+)
+def test_lines_that_only_resemble_shop_account_or_forum_chrome_stay(line: str) -> None:
+    assert not is_chrome_line(line, "en")
 
 
 def test_a_language_s_patterns_apply_on_its_pages_only() -> None:
