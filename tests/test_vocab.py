@@ -253,6 +253,12 @@ def test_every_pattern_file_reads_and_its_patterns_match_no_prose(language: str)
         ("Regular price $99.99", "en"),
         ("Free Shipping on Domestic Orders $75+", "en"),
         ("Page 1 of 8", "en"),
+        ("Jump to navigationJump to search", "en"),
+        ("Save 25%", "en"),
+        ("People who viewed this item also viewed", "en"),
+        ("Subscribe to get access", "en"),
+        ("By using the app, you agree to its license and privacy statement.", "en"),
+        ("Want more? Sign up for our newsletter, The Selection, for product picks.", "en"),
         ("Vous n'êtes pas connecté.", "fr"),
         ("Haben Sie bereits ein Konto?", "de"),
         ("¿Ya tienes cuenta?", "es"),
@@ -274,6 +280,9 @@ def test_language_patterns_catch_read_also_lines_counts_and_notices(
         "Contents of the box",
         "You are not alone in this.",
         "Members who joined in 2008 still post every week.",
+        "Customers who bought this item in March were refunded, the company said.",
+        "By using the app for a week, I learned how little I needed it.",
+        "Save the date: the festival returns in June.",
     ],
 )
 def test_lines_that_only_resemble_shop_account_or_forum_chrome_stay(line: str) -> None:
