@@ -59,3 +59,12 @@ def test_html_is_told_apart_from_text():
     assert looks_like_html("<!DOCTYPE html><html><body><p>x</p></body></html>")
     assert looks_like_html("  <div class='a'>text</div>")
     assert not looks_like_html("Prices rose 3% <according to> the report\nSecond line")
+
+
+def test_a_page_that_opens_with_a_style_block_or_a_warning_is_html() -> None:
+    # real pages: one opens with 4 kB of <style> before its first element, another
+    # with a server's PHP warnings in <b>; both were read as text dumps, markup and all
+    style = "<style>\n" + "  .grid { display: grid; gap: 10px 10px; }\n" * 200 + "</style>\n"
+    assert looks_like_html(style + "<ul class='nav'><li>News</li></ul>")
+    assert looks_like_html("<b>Strict Standards</b>: Non-static method get_option() in x.php")
+    assert not looks_like_html("He wrote 1 < 2 and 3 > 2 on the board.\nSecond line")

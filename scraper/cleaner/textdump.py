@@ -17,8 +17,13 @@ from scraper.cleaner.measures import ends_sentence, word_count
 __all__ = ["DumpResult", "clean_text_dump", "looks_like_html"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Any element of HTML's own, not only a document's frame: a page can open with a <style>
+# block or a server's warning in <b> before its <html> (a text dump has no tags at all).
 _HTML_HINT = re.compile(
-    r"<\s*(!doctype|html|head|body|div|p|article|main|span|a|meta|title)\b", re.I
+    r"<\s*/?\s*(!doctype|html|head|body|div|p|article|main|span|a|meta|title|link|style"
+    r"|script|noscript|template|header|footer|nav|aside|section|h[1-6]|ul|ol|li|table|tr|td"
+    r"|form|iframe|img|svg|br|hr|b|i|em|strong|pre|code|blockquote|figure)\b",
+    re.I,
 )
 # Lines that are chrome on any site, whatever their length.
 _HARD = re.compile(r"^(?:©|\(c\)\s|copyright\b)|\ball rights reserved\b", re.I)
