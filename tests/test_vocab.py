@@ -263,6 +263,16 @@ def test_every_pattern_file_reads_and_its_patterns_match_no_prose(language: str)
         ("Haben Sie bereits ein Konto?", "de"),
         ("¿Ya tienes cuenta?", "es"),
         ("请先登录", "zh"),
+        ("Gefällt mir Wird geladen...", "de"),
+        ("Like Loading...", "en"),
+        ("Kategorie: News", "de"),
+        ("Tags: Python, Mercurial", "en"),
+        ("Étiquettes : politique, université", "fr"),
+        ("Vervielfältigung nur mit Genehmigung", "de"),
+        ("Um den Beitrag kommentieren zu können, müssen Sie eingeloggt sein.", "de"),
+        ("Verfasst von: mitundvoneinander | 31. Dezember 2008", "de"),
+        ("Never miss the latest news by signing up to our newsletter today!", "en"),
+        ("Materiał chroniony prawem autorskim - zasady przedruków określa regulamin.", "pl"),
     ],
 )
 def test_language_patterns_catch_read_also_lines_counts_and_notices(
@@ -283,6 +293,8 @@ def test_language_patterns_catch_read_also_lines_counts_and_notices(
         "Customers who bought this item in March were refunded, the company said.",
         "By using the app for a week, I learned how little I needed it.",
         "Save the date: the festival returns in June.",
+        "Category 5 hurricanes are rare on this coast.",
+        "Tagged animals were tracked for three years.",
     ],
 )
 def test_lines_that_only_resemble_shop_account_or_forum_chrome_stay(line: str) -> None:
