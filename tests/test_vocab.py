@@ -264,6 +264,9 @@ def test_every_pattern_file_reads_and_its_patterns_match_no_prose(language: str)
         ("¿Ya tienes cuenta?", "es"),
         ("请先登录", "zh"),
         ("Gefällt mir Wird geladen...", "de"),
+        ("Foto: dpa", "de"),
+        ("Image credit: Reuters", "en"),
+        ("Crédit photo : AFP", "fr"),
         ("Like Loading...", "en"),
         ("Kategorie: News", "de"),
         ("Tags: Python, Mercurial", "en"),
@@ -295,6 +298,7 @@ def test_language_patterns_catch_read_also_lines_counts_and_notices(
         "Save the date: the festival returns in June.",
         "Category 5 hurricanes are rare on this coast.",
         "Tagged animals were tracked for three years.",
+        "Photographs of the bridge were taken in 1931.",
     ],
 )
 def test_lines_that_only_resemble_shop_account_or_forum_chrome_stay(line: str) -> None:
