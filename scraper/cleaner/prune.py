@@ -170,14 +170,23 @@ _COMPOUND_WORDS = frozenset(a + b for a, b in CHROME_COMPOUNDS)
 _CSS_MODULE_HASH = re.compile(r"__(?=[\w-]{0,4}[A-Z0-9])[\w-]{5}(?=\s|$)")
 _LAYOUT_WORDS = frozenset({"no", "has", "with", "without", "hide"})
 _WORD_SPLIT = re.compile(r"[\s\-_:./]+|(?<=[a-z])(?=[A-Z])")
-# Every word above is a substring of a value that names furniture (a cheap first test).
-_ANY_CHROME = re.compile(
-    "|".join(
-        sorted(
-            # a compound word holds its first word; the product words hold all the others
-            PRODUCT_CHROME_WORDS | set(CHROME_PREFIXES) | {first for first, _ in CHROME_COMPOUNDS},
-            key=len,
-        )
+# A cheap first test that every value naming furniture passes (and few others): a long
+# word or prefix anywhere; a short one ("ad", "nav") only where a word can start and end
+# (not inside "header" or "thread"); a compound's two words one after the other (not every
+# "post-123" of a blog). Read on the value as written, before its CSS-module hash goes.
+_SHORT_WORDS = frozenset(w for w in PRODUCT_CHROME_WORDS if len(w) <= 3)
+_LONG_CHROME = re.compile(
+    "|".join(sorted((PRODUCT_CHROME_WORDS - _SHORT_WORDS) | set(CHROME_PREFIXES), key=len))
+)
+_SHORT_CHROME = re.compile(
+    r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?i:{})(?=[\s\-_:./A-Z]|$)".format(
+        "|".join(sorted(_SHORT_WORDS, key=len, reverse=True))
+    )
+)
+_COMPOUND_CHROME = re.compile(
+    r"(?:{})[\s\-_:./]*(?:{})".format(
+        "|".join(sorted({a for a, _ in CHROME_COMPOUNDS}, key=len, reverse=True)),
+        "|".join(sorted({b for _, b in CHROME_COMPOUNDS}, key=len, reverse=True)),
     )
 )
 _MARK = "data-scraper-prune"
@@ -362,6 +371,17 @@ def _holders(tree: LexborHTMLParser) -> set[int]:
     return holders
 
 
+def _may_name_chrome(value: str) -> bool:
+    if "__" in value:  # a CSS-module hash can stand between a compound's two words
+        value = _CSS_MODULE_HASH.sub("", value)
+    lower = value.lower()
+    if _LONG_CHROME.search(lower) is not None:
+        return True
+    if ("ad" in lower or "nav" in lower) and _SHORT_CHROME.search(value) is not None:
+        return True
+    return _COMPOUND_CHROME.search(lower) is not None
+
+
 def _split(value: str) -> list[str]:
     """The words of a class/id value, lower-cased."""
     # split before lower-casing (camelCase marks words), lower-case all of it at once
@@ -375,7 +395,7 @@ def _split(value: str) -> list[str]:
 @lru_cache(maxsize=1 << 12)
 def _names_chrome(value: str, chrome_words: frozenset[str] = CHROME_WORDS) -> bool:
     """Whether a class/id value names furniture (the module docstring's word rules)."""
-    if _ANY_CHROME.search(value.lower()) is None:  # most values: no furniture word at all
+    if not _may_name_chrome(value):  # most values: no furniture word at all
         return False
     # each class name's words (a layout word governs the rest of its own class name only)
     names = [_split(name) for name in value.split()]
