@@ -49,6 +49,19 @@ def test_clean_takes_the_http_charset_for_bytes():
     assert scraper.clean(html, charset="iso-8859-7").text != text.strip()
 
 
+def test_clean_writes_each_character_one_way_unicode_nfc():
+    # "é" as e + a combining accent; Bengali "য়" as one code point (NFC writes it as two)
+    decomposed = "Le cafe\u0301 de la gare a ferme\u0301 ses portes apre\u0300s trente ans. " * 8
+    bengali = "আজ শনিবার সকালে গ্রামে এ ঘটনা ঘটে এবং পুলিশ হামলাকারীকে আটক করেছে। " * 8
+    page = (
+        f"<html><body><article><p>{decomposed.strip()}</p>"
+        f"<p>{bengali.strip()}\u09df</p></article></body></html>"
+    )
+    text = scraper.clean(page).text
+    assert "café" in text and "e\u0301" not in text
+    assert "\u09df" not in text and "\u09af\u09bc" in text
+
+
 def test_document_metadata_and_word_count():
     html = (
         '<html lang="ja"><head><title>天気</title>'

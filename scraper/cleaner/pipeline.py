@@ -1,19 +1,20 @@
 """Turn one page (HTML or a text dump) into a ``Document``: every stage, in order.
 
-decode → parse once (lexbor) → JSON-LD, read once, what the page says of itself and its
-language (``language``: declared, else detected) → site rule (``remove``, ``content``) →
-reader comments (``comments``, kept apart from the text) → prune chrome → metadata → the
-page's structure (``structure.page_units``) → the page's blocks and the lxml tree →
-readings and the choice among them → gap fill → an article's teasers
+decode → Unicode NFC → parse once (lexbor) → JSON-LD, read once, what the page says of
+itself and its language (``language``: declared, else detected) → site rule (``remove``,
+``content``) → reader comments (``comments``, kept apart from the text) → prune chrome →
+metadata → the page's structure (``structure.page_units``) → the page's blocks and the
+lxml tree → readings and the choice among them → gap fill → an article's teasers
 (``linkdense``) → the kept paragraphs laid over the page's structure
-(``structure.align``) → chrome lines (the page language's vocabulary and
-English: ``vocab/``), the site's ``drop_lines``, repeats (``linefilter``, ``tidy``) → the
+(``structure.align``) → chrome lines (the page language's vocabulary and English:
+``vocab/``), the site's ``drop_lines``, repeats (``linefilter``, ``tidy``) → the
 document's blocks. Plain-text input skips the HTML stages and goes through ``textdump``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
@@ -70,6 +71,9 @@ def clean(
         html = decode_html(html, charset)
     if not html.strip():
         raise ContentError(f"{where}: empty input", url=url)
+    # One spelling of each character, as trafilatura writes its text and as text is compared
+    # and searched: "é" written as e and a combining accent is the same word as "é".
+    html = unicodedata.normalize("NFC", html)
 
     host = urlsplit(url).hostname if url else None
     match = config.site_for(host)
