@@ -85,7 +85,7 @@ def _bar_lines(result: Result) -> Iterator[str]:
         )
     if "scraper" in result.wcxb:
         m = summarise(result.wcxb["scraper"])
-        yield f"  - WCXB-dev F1 ≥ {_WCXB_F1_BAR}: {m.f1:.3f}, {met(m.f1 >= _WCXB_F1_BAR)}"
+        yield f"  - WCXB-dev F1 ≥ {_WCXB_F1_BAR}: {m.f1:.4f}, {met(m.f1 >= _WCXB_F1_BAR)}"
         yield (
             f"  - WCXB-dev pages leaking ≤ {_WCXB_LEAK_BAR:.0%}: {m.leak_share:.1%}, "
             f"{met(m.leak_share <= _WCXB_LEAK_BAR)}"
