@@ -251,6 +251,19 @@ def test_a_short_reading_of_a_declared_article_is_retried_in_recall_mode(monkeyp
     assert out.text.count("Trail number") == 12
 
 
+def test_jusTexts_reading_replaces_trafilaturas_only_when_clearly_longer(monkeypatch) -> None:
+    import scraper.cleaner.readings
+
+    precise = "Trail number 1 winds through pine woods for 1 miles and suits riders."  # 13 words
+    monkeypatch.setattr(scraper.cleaner.readings, "_trafilatura_text", lambda *a, **k: precise)
+    # 1.3 times trafilatura's words is not enough; 2.2 times is jusText's reading
+    for more, kept in ((4, False), (16, True)):
+        second = precise + " More" * more
+        monkeypatch.setattr(scraper.cleaner.readings, "justext_text", lambda *a, s=second, **k: s)
+        out = extract_html(_trail_page("article")).text
+        assert ("More More" in out) is kept, more
+
+
 def test_a_declared_product_gets_no_date_from_its_text_or_url() -> None:
     body = (
         "<h1>Trail shoe</h1><p>Reviewed on March 5, 2024 by a happy customer.</p>"

@@ -1,18 +1,20 @@
 """The readings of a pruned page, and the choice among them.
 
 Two kinds of reading are made. The precise one comes from trafilatura (fast mode, no
-comments); the complete one is the page's own blocks (``scraper.cleaner.pageblocks``). When
-trafilatura keeps less than ``RETRY_RATIO`` of the words the page shows in its main
-area, jusText's paragraph classifier reads the page too and the longer precise reading
-is kept (trafilatura's own slow fallback run, readability then jusText, measured no
-better at about twice the cost: BENCHMARKS.md, step 8). trafilatura's recall-mode retry
-is decided here, from the block reading, and only for pages that declare one article or
-product (others have the block fallback): its own decision measured the whole page
-again on every short reading (BENCHMARKS.md, step 13). When even that keeps less than
-``FALLBACK_RATIO`` of the words, the extractors have missed the page's content (a forum
-thread, a listing, a service page) and the block reading is used instead, unless the
-page declares itself one article or one product, or the reading holds
-``ARTICLE_PARAGRAPHS`` long paragraphs (an article beside a huge tag archive).
+comments); the complete one is the page's own blocks (``scraper.cleaner.pageblocks``).
+When trafilatura keeps less than ``RETRY_RATIO`` of the words the page shows in its main
+area, jusText's paragraph classifier reads the page too, and its reading is kept when it
+is clearly longer: ``ESCALATION_ACCEPT_RATIO``, 1.5 times the words, the margin
+trafilatura asks of its own recall retry (BENCHMARKS.md, round eleven). trafilatura's
+own slow fallback run, readability then jusText, measured no better at about twice the
+cost (BENCHMARKS.md, step 8). trafilatura's recall-mode retry is decided here, from the
+block reading, and only for pages that declare one article or product (others have the
+block fallback): its own decision measured the whole page again on every short reading
+(BENCHMARKS.md, step 13). When even that keeps less than ``FALLBACK_RATIO`` of the
+words, the extractors have missed the page's content (a forum thread, a listing, a
+service page) and the block reading is used instead, unless the page declares itself one
+article or one product, or the reading holds ``ARTICLE_PARAGRAPHS`` long paragraphs (an
+article beside a huge tag archive).
 The lxml tree the extractors read is parsed once, for every reading and the metadata.
 """
 
@@ -116,7 +118,8 @@ def choose_reading(
         # the last reading of ``parsed``: jusText may consume it
         second = justext_text(parsed, drop_comments=not thread)
         second_words = len(_WORD.findall(second))
-        if second_words > precise_words:
+        # a second reading must be clearly longer, as trafilatura asks of its own retry
+        if second_words > ESCALATION_ACCEPT_RATIO * precise_words:
             precise, precise_words = second, second_words
     use_blocks = (
         kind not in NO_FALLBACK_KINDS
