@@ -261,6 +261,9 @@ def test_every_pattern_file_reads_and_its_patterns_match_no_prose(language: str)
         ("Want more? Sign up for our newsletter, The Selection, for product picks.", "en"),
         ("Vous n'êtes pas connecté.", "fr"),
         ("Haben Sie bereits ein Konto?", "de"),
+        ("Already a member? Sign in", "en"),
+        ("You must be logged in to post a comment.", "en"),
+        ("Déjà membre ? Connectez-vous", "fr"),
         ("¿Ya tienes cuenta?", "es"),
         ("请先登录", "zh"),
         ("Gefällt mir Wird geladen...", "de"),
@@ -303,6 +306,25 @@ def test_language_patterns_catch_read_also_lines_counts_and_notices(
 )
 def test_lines_that_only_resemble_shop_account_or_forum_chrome_stay(line: str) -> None:
     assert not is_chrome_line(line, "en")
+
+
+@pytest.mark.parametrize(
+    ("line", "language"),
+    [
+        ("Already a member of the Senate since 2010, she ran for governor.", "en"),
+        ("You must register to vote by Friday, officials said.", "en"),
+        ("Only available to members of the armed forces, the discount ends in May.", "en"),
+        ("You must be a member of the EU to join the scheme.", "en"),
+        ("Déjà membre de l'UE, la Croatie a rejoint la zone euro en 2023.", "fr"),
+        ("Vous devez être inscrit sur les listes électorales avant le 1er mars.", "fr"),
+        ("Sie müssen registriert sein, um wählen zu können.", "de"),
+        ("Debes estar registrado para votar en las elecciones.", "es"),
+    ],
+)
+def test_news_sentences_about_members_and_registering_are_not_account_prompts(
+    line: str, language: str
+) -> None:
+    assert not is_chrome_line(line, language)
 
 
 def test_a_language_s_patterns_apply_on_its_pages_only() -> None:
