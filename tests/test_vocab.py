@@ -319,6 +319,10 @@ def test_lines_that_only_resemble_shop_account_or_forum_chrome_stay(line: str) -
         ("Vous devez être inscrit sur les listes électorales avant le 1er mars.", "fr"),
         ("Sie müssen registriert sein, um wählen zu können.", "de"),
         ("Debes estar registrado para votar en las elecciones.", "es"),
+        ("Joined by thousands", "en"),
+        ("Powered by wind", "en"),
+        ("Inscription des candidats", "fr"),
+        ("Registrado como patrimonio", "es"),
     ],
 )
 def test_news_sentences_about_members_and_registering_are_not_account_prompts(
