@@ -377,7 +377,7 @@ def _may_name_chrome(value: str) -> bool:
     lower = value.lower()
     if _LONG_CHROME.search(lower) is not None:
         return True
-    if ("ad" in lower or "nav" in lower) and _SHORT_CHROME.search(value) is not None:
+    if any(w in lower for w in _SHORT_WORDS) and _SHORT_CHROME.search(value) is not None:
         return True
     return _COMPOUND_CHROME.search(lower) is not None
 
