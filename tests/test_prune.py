@@ -251,3 +251,25 @@ def test_an_article_split_into_sections_named_like_chrome_is_kept() -> None:
     text = _pruned(f"<html><body>{menu}{sections}{cards}</body></html>")
     assert text.count("Paragraph") == 6  # no box alone holds most of the prose; together they do
     assert "Teaser" not in text  # a card holds one paragraph: not a section of the article
+
+
+def test_the_prefix_tree_expression_finds_what_the_words_find() -> None:
+    from scraper.cleaner.prune import _found_anywhere
+
+    words = ["share", "sharing", "sharebar", "social", "sidebar", "cookie", "cookies", "ad.x"]
+    found = _found_anywhere(words)
+    values = [
+        "post-share-buttons",
+        "sharin",
+        "entry-social",
+        "side-bar",
+        "cookiesbanner",
+        "cooki",
+        "adx",
+        "load.xml",
+        "ad.xyz",
+        "",
+        "shar e",
+    ]
+    for value in values:
+        assert (found.search(value) is not None) == any(w in value for w in words), value

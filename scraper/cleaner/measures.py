@@ -26,6 +26,8 @@ _UNSPACED = {
     "han": re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u31f0-\u31ff]+"),
     "thai": re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+"),
 }
+# one search for a character of any of them first: most non-ASCII text has none
+_ANY_UNSPACED = re.compile("|".join(pattern.pattern[:-1] for pattern in _UNSPACED.values()))
 _WORD_CHAR = re.compile(r"\w")
 # a sentence's last character, in every script (closing quotes and brackets included)
 _SENTENCE_END = re.compile(r"[.!?:;\"”’»)\]。．！？；：…」』）】〕〉》]$")
@@ -39,7 +41,7 @@ _ASCII_NOT_KEPT = bytes(b for b in range(128) if not chr(b).isalnum() and chr(b)
 def word_count(text: str) -> int:
     """The words of ``text``: its space-separated tokens, where a run of a script written
     without spaces counts one word per ``CHARS_PER_WORD`` characters."""
-    if text.isascii():
+    if text.isascii() or _ANY_UNSPACED.search(text) is None:
         return len(text.split())
     unspaced = 0
     for script, pattern in _UNSPACED.items():

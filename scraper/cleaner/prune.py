@@ -42,6 +42,7 @@ is gone.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
 
@@ -170,14 +171,35 @@ _COMPOUND_WORDS = frozenset(a + b for a, b in CHROME_COMPOUNDS)
 _CSS_MODULE_HASH = re.compile(r"__(?=[\w-]{0,4}[A-Z0-9])[\w-]{5}(?=\s|$)")
 _LAYOUT_WORDS = frozenset({"no", "has", "with", "without", "hide"})
 _WORD_SPLIT = re.compile(r"[\s\-_:./]+|(?<=[a-z])(?=[A-Z])")
+
+
+def _found_anywhere(words: Iterable[str]) -> re.Pattern[str]:
+    """An expression that finds any of ``words`` in a text, written as their prefix tree
+    ("s(?:har(?:e|ing)|idebar)"): Python's ``re`` tries the branches of a flat alternation
+    one by one at every position, a tree's only along one path (three times faster on
+    class values). A word that extends another ("cookies" after "cookie") is found anyway."""
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def branch(node: dict[str, dict]) -> str:
+        if "" in node:
+            return ""
+        parts = [re.escape(char) + branch(node[char]) for char in sorted(node)]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    return re.compile(branch(tree))
+
+
 # A cheap first test that every value naming furniture passes (and few others): a long
 # word or prefix anywhere; a short one ("ad", "nav") only where a word can start and end
 # (not inside "header" or "thread"); a compound's two words one after the other (not every
 # "post-123" of a blog). Read on the value as written, before its CSS-module hash goes.
 _SHORT_WORDS = frozenset(w for w in PRODUCT_CHROME_WORDS if len(w) <= 3)
-_LONG_CHROME = re.compile(
-    "|".join(sorted((PRODUCT_CHROME_WORDS - _SHORT_WORDS) | set(CHROME_PREFIXES), key=len))
-)
+_LONG_CHROME = _found_anywhere((PRODUCT_CHROME_WORDS - _SHORT_WORDS) | set(CHROME_PREFIXES))
 _SHORT_CHROME = re.compile(
     r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?i:{})(?=[\s\-_:./A-Z]|$)".format(
         "|".join(sorted(_SHORT_WORDS, key=len, reverse=True))
