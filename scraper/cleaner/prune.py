@@ -173,19 +173,22 @@ _LAYOUT_WORDS = frozenset({"no", "has", "with", "without", "hide"})
 _WORD_SPLIT = re.compile(r"[\s\-_:./]+|(?<=[a-z])(?=[A-Z])")
 
 
+_PrefixTree = dict[str, "_PrefixTree"]
+
+
 def _found_anywhere(words: Iterable[str]) -> re.Pattern[str]:
     """An expression that finds any of ``words`` in a text, written as their prefix tree
     ("s(?:har(?:e|ing)|idebar)"): Python's ``re`` tries the branches of a flat alternation
     one by one at every position, a tree's only along one path (three times faster on
     class values). A word that extends another ("cookies" after "cookie") is found anyway."""
-    tree: dict[str, dict] = {}
+    tree: _PrefixTree = {}
     for word in words:
         node = tree
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def branch(node: dict[str, dict]) -> str:
+    def branch(node: _PrefixTree) -> str:
         if "" in node:
             return ""
         parts = [re.escape(char) + branch(node[char]) for char in sorted(node)]
