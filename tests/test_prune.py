@@ -273,3 +273,15 @@ def test_the_prefix_tree_expression_finds_what_the_words_find() -> None:
     ]
     for value in values:
         assert (found.search(value) is not None) == any(w in value for w in words), value
+
+
+def test_keyboard_shortcut_links_go_but_a_main_region_with_one_stays() -> None:
+    html = """<html><body>
+    <div style="display:none"><a href="#search-key" accesskey="h">I'm shopping for...</a></div>
+    <p>Read <a href="/log" accesskey="l">Log in</a> the story, then the rest of it.</p>
+    <main accesskey="m"><p>The article text under a main region with a shortcut key.</p></main>
+    </body></html>"""
+    text = _pruned(html)
+    assert "shopping for" not in text and "Log in" not in text
+    assert "the story, then the rest of it" in text
+    assert "article text under a main region" in text

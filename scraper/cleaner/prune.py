@@ -4,7 +4,9 @@ Two kinds of chrome go, in place:
 
 * elements that never hold article text (scripts, styles, SVG, form controls, modal
   dialogs — a ``dialog`` or ``aria-modal="true"``, often a terms or sign-up overlay
-  whose own heading and length would otherwise pass it for the article, …);
+  whose own heading and length would otherwise pass it for the article —, links with
+  an ``accesskey``, the keyboard shortcuts to a site's own functions: "Log in", "Recent
+  changes", "Skip to content", "next", …);
 * page furniture, recognised by tag (``nav``, ``footer``, ``aside``, a page-level
   ``header``, a small ``form`` with a field to fill in), by ARIA role, or by a class/id
   *word* from a generic vocabulary (``cookie``, ``newsletter``, ``share``, ``breadcrumb``,
@@ -57,7 +59,7 @@ __all__ = ["CHROME_ROLES", "CHROME_WORDS", "PRODUCT_CHROME_WORDS", "prune_chrome
 _ALWAYS_CHROME = (
     'script:not([type="application/ld+json"]), style, noscript, template, svg, iframe, '
     "object, embed, canvas, video, audio, button, select, input, textarea, dialog, "
-    '[aria-modal="true" i]'
+    '[aria-modal="true" i], a[accesskey]'
 )
 _FURNITURE_TAGS = "nav, footer, aside, form, header"
 _CONTROLS = 'input:not([type="hidden" i]), textarea, select, button'
