@@ -273,3 +273,21 @@ def test_the_cleaner_resolves_links_and_keeps_them_only_when_asked() -> None:
     assert "](https://" not in doc.render("markdown")
     assert "## What comes next" in doc.render("markdown")
     assert "```sh\n$ make\n  done\n```" in doc.render("markdown")
+
+
+def test_spans_written_together_that_the_reading_reads_apart_stay_apart() -> None:
+    """``<span>2026</span><span>1h 54m</span>`` is shown apart by a style sheet and read
+    apart by the reading; a drop cap's ``<span>T</span>he`` is one word in both."""
+    from scraper.cleaner.structure import align, compose, page_units
+    from scraper.document import Document
+
+    html = (
+        "<html><body><div><span>2026</span><span>1h 54m</span><span>R</span></div>"
+        "<p><span>T</span>he story goes on, <a href='/x'>with</a>out a break.</p></body></html>"
+    )
+    paragraphs = ["2026", "1h 54m", "R", "The story goes on, without a break."]
+    runs = align(paragraphs, page_units(LexborHTMLParser(html)))
+    assert all(run.units for run in runs)  # the page's own units, not plain paragraphs
+    text = Document(compose(paragraphs, runs, set(range(len(paragraphs))))).text
+    words = ["2026", "1h", "54m", "R", "The", "story", "goes", "on,", "without", "a", "break."]
+    assert text.split() == words

@@ -14,7 +14,9 @@ then builds the blocks: a run all of whose paragraphs stayed is its units, neste
 their lists, quotes and tables; any other paragraph stays a plain one, with its own text.
 
 So structure never adds or loses words: a unit is used only when the reading kept
-all of its text, and what the reading kept is never dropped.
+all of its text, and what the reading kept is never dropped. Where the reading starts a
+paragraph between two spans that the markup writes word against word, the unit breaks
+its line there, as the reading does (``_apart``).
 """
 
 from __future__ import annotations
@@ -321,9 +323,30 @@ def align(paragraphs: list[str], units: list[Unit]) -> list[Run]:
             index += 1
             continue
         keyed = tuple(i for i in range(index, found + 1) if keys[i])
-        out.append(Run(index, found, tuple(units[u] for _, _, u in matches[m:last]), keyed))
+        cuts = [offsets[i] for i in keyed[1:]]  # where the reading starts a new paragraph
+        run = tuple(_apart(units[u], start, end, cuts) for start, end, u in matches[m:last])
+        out.append(Run(index, found, run, keyed))
         m, index = last, found + 1
     return out
+
+
+def _apart(unit: Unit, start: int, end: int, cuts: list[int]) -> Unit:
+    """``unit`` (its letters and digits at ``start`` to ``end`` of the text) with a line
+    break where the reading starts a paragraph between two of its spans that the markup
+    writes together, word against word (``<span>2026</span><span>1h 54m</span>``): the
+    page's style sheet shows them apart, as the reading read them. A word the markup
+    splits into spans (a drop cap, "<span>T</span>he") is one word in the reading too."""
+    inside = {cut - start for cut in cuts if start < cut < end}
+    if not inside or not unit.spans:
+        return unit
+    out: list[Span] = []
+    done = 0  # letters and digits before the span
+    for span, key in zip(unit.spans, key_list([s.text for s in unit.spans]), strict=True):
+        if done in inside and out and out[-1].text[-1:].isalnum() and span.text[:1].isalnum():
+            out.append(_BREAK)
+        out.append(span)
+        done += len(key)
+    return unit._replace(spans=tuple(out))
 
 
 def compose(
