@@ -77,3 +77,18 @@ def test_same_paragraphs_on_odd_markup() -> None:
     theirs = _classified(ParagraphMaker.make_paragraphs(tree))
     assert len(ours) >= 4
     assert ours == theirs
+
+
+def test_white_space_is_normalised_as_justext_normalises_it() -> None:
+    import random
+
+    from justext.utils import normalize_whitespace as justexts
+
+    from scraper.cleaner.justext_reading import normalize_whitespace
+
+    chars = ["a", "b", " ", " ", "\t", "\n", "\r", "\u00a0", "\u2003", "\x0b", "\x0c", "\u2028"]
+    pick = random.Random(15)
+    texts = ["", " ", "a\r\n \tb", "a \u00a0 b", "x" + " " * 5000 + "y\n"]
+    texts += ["".join(pick.choice(chars) for _ in range(pick.randint(1, 14))) for _ in range(20000)]
+    for text in texts:
+        assert normalize_whitespace(text) == justexts(text), repr(text)

@@ -14,11 +14,12 @@ classes in about a third of the time (BENCHMARKS.md, step 12 and round ten;
 from __future__ import annotations
 
 import functools
+import re
 from typing import cast
 
 from justext.core import PARAGRAPH_TAGS, classify_paragraphs, revise_paragraph_classification
 from justext.paragraph import Paragraph
-from justext.utils import get_stoplist, get_stoplists, normalize_whitespace
+from justext.utils import get_stoplist, get_stoplists
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
@@ -107,8 +108,10 @@ class _LightParagraph(Paragraph):  # type: ignore[misc]  # (jusText has no type 
         return self._text
 
     def append_text(self, text: str) -> str:
+        text = normalize_whitespace(text)
+        self.text_nodes.append(text)
         self._text = None
-        return str(super().append_text(text))
+        return text
 
 
 class _Walk:
@@ -166,6 +169,21 @@ class _Walk:
             self.link = False
         if element.tail:
             self._characters(element.tail)
+
+
+_SPACE_RUN = re.compile(r"\s+")
+_SPACE_RUN_WITHOUT_BREAK = re.compile(r"[^\S\n\r]+")
+_BREAK_RUN = re.compile(r" ?[\n\r][ \n\r]*")  # once the other runs are one space each
+
+
+def normalize_whitespace(text: str) -> str:
+    """jusText's ``normalize_whitespace``: a run of white space that holds a line break is
+    one "\\n", any other run one space. jusText decides each run in a Python callback;
+    plain replacements give the same text faster (``tests/test_paragraphs.py``), in time
+    linear in the text (no pattern here backtracks over a long run)."""
+    if "\n" in text or "\r" in text:
+        return _BREAK_RUN.sub("\n", _SPACE_RUN_WITHOUT_BREAK.sub(" ", text))
+    return _SPACE_RUN.sub(" ", text)
 
 
 @functools.cache

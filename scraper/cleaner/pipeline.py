@@ -64,12 +64,12 @@ def clean(
     where = url or "<input>"
     config = config or Config()
     if isinstance(html, bytes):
-        if not html.strip():
+        if not html or html.isspace():  # (not a stripped copy of the whole page)
             raise ContentError(f"{where}: empty input", url=url)
         if looks_binary(html):
             raise ContentError(f"{where}: binary data, not an HTML page or text", url=url)
         html = decode_html(html, charset)
-    if not html.strip():
+    if not html or html.isspace():
         raise ContentError(f"{where}: empty input", url=url)
     # One spelling of each character, as trafilatura writes its text and as text is compared
     # and searched: "é" written as e and a combining accent is the same word as "é".

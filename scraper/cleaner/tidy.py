@@ -49,7 +49,7 @@ def tidy(
     heading.discard("")
     # a repeated title or byline is a short block: longer ones are not read word by word
     longest = 4 * max(map(len, heading), default=0) + 40
-    texts = [_SPACE.sub(" ", p).strip() for p in paragraphs]
+    texts = [_one_spaced(p) for p in paragraphs]
     code = [bool(verbatim[i]) if i < len(verbatim) else False for i in range(len(texts))]
     present = [i for i, t in enumerate(texts) if t]
     start = _title_index([texts[i] for i in present], title, longest)
@@ -57,6 +57,13 @@ def tidy(
     out = [i for i in kept if code[i] or len(texts[i]) > longest or _words(texts[i]) not in heading]
     # a link post or a photo page shows only its title: that is its text, not a repeat
     return _first_of_repeats(out or kept, texts, code)
+
+
+def _one_spaced(text: str) -> str:
+    """``text`` stripped, each run of spaces, tabs and no-break spaces one space."""
+    if "  " in text or "\t" in text or "\u00a0" in text:  # most paragraphs: none to collapse
+        text = _SPACE.sub(" ", text)
+    return text.strip()
 
 
 def _words(text: str) -> str:
