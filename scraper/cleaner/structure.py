@@ -323,8 +323,11 @@ def align(paragraphs: list[str], units: list[Unit]) -> list[Run]:
             index += 1
             continue
         keyed = tuple(i for i in range(index, found + 1) if keys[i])
-        cuts = [offsets[i] for i in keyed[1:]]  # where the reading starts a new paragraph
-        run = tuple(_apart(units[u], start, end, cuts) for start, end, u in matches[m:last])
+        run = tuple(units[u] for _, _, u in matches[m:last])
+        if len(keyed) > 1:  # the reading starts a new paragraph inside the run
+            cuts = [offsets[i] for i in keyed[1:]]
+            spans = zip(run, matches[m:last], strict=True)
+            run = tuple(_apart(unit, start, end, cuts) for unit, (start, end, _) in spans)
         out.append(Run(index, found, run, keyed))
         m, index = last, found + 1
     return out
