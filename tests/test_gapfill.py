@@ -129,3 +129,18 @@ def test_short_blocks_stay_out_when_the_reading_kept_most_of_the_span() -> None:
     label = "Advertisement: read more below"
     reading = f"{_FIRST}\n\n{_LONG}\n\n{_LAST}"
     assert fill_gaps(reading, _blocks(_FIRST, _LONG, label, _LAST)) == reading
+
+
+def test_a_widgets_json_left_as_text_is_no_block_but_code_that_shows_json_is() -> None:
+    html = """<html><body><main>
+    <p>The article's first paragraph, long enough to be a block of the page.</p>
+    <div><span hidden>{"layoutMobile": 2, "buttonText": "Buy", "price": {"hue": 2}}</span></div>
+    <div>[{"id": 1, "name": "a widget's list of items"}]</div>
+    <pre>{"json": {"name": "Shaoni", "score": 82}}</pre>
+    <p>[1]</p><p>{braces} around words are text.</p>
+    </main></body></html>"""
+    tree = LexborHTMLParser(html)
+    texts = [block.text for block in page_blocks(content_root(tree), None)]
+    assert not any("layoutMobile" in t or "a widget's list" in t for t in texts)
+    assert any('"Shaoni"' in t for t in texts)
+    assert "[1]" in texts and "{braces} around words are text." in texts

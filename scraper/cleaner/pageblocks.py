@@ -10,6 +10,7 @@ a reader comment section or a figure.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import NamedTuple
 from urllib.parse import urldefrag, urljoin
@@ -120,9 +121,23 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
                 away = away_linked / letters
         else:
             text = " ".join(raw.split())
-        if text:
+        if text and (preformatted or not _is_data(text)):
             out.append(Block(text, share, preformatted, in_comments, in_figure, away, heading))
     return out
+
+
+def _is_data(text: str) -> bool:
+    """Whether ``text`` is a JSON object (or a list of them): a script's data left in the
+    page as text for a widget to read (``<span hidden>{"layoutMobile": 2, …}</span>``), which
+    a visitor never reads. (A code block that shows JSON is kept: it is preformatted.)"""
+    if text[0] not in "{[" or text[-1] not in "}]":
+        return False
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return False
+    items = value if isinstance(value, list) else [value]
+    return any(isinstance(item, dict) and item for item in items)
 
 
 def _inside(raw: str, depth: int, opening: str, closing: str) -> tuple[str, bool, int]:
