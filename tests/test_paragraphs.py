@@ -92,3 +92,19 @@ def test_white_space_is_normalised_as_justext_normalises_it() -> None:
     texts += ["".join(pick.choice(chars) for _ in range(pick.randint(1, 14))) for _ in range(20000)]
     for text in texts:
         assert normalize_whitespace(text) == justexts(text), repr(text)
+
+
+def test_stopword_density_is_justexts_in_every_script() -> None:
+    from justext.paragraph import Paragraph
+
+    from scraper.cleaner.justext_reading import _LightParagraph
+
+    class _Path:
+        dom, xpath = "body.p", "/body/p"
+
+    stopwords = frozenset({"ο", "της", "και", "the", "ist", "ς", "σ", "i̇stanbul"})
+    for text in ["ΟΔΟΣ ΤΗΣ ΠΟΛΗΣ και ο δρόμος", "The İSTANBUL road ist", "", "  \n "]:
+        ours, theirs = _LightParagraph("body.p"), Paragraph(_Path())
+        ours.append_text(text)
+        theirs.append_text(text)
+        assert ours.stopwords_density(stopwords) == theirs.stopwords_density(stopwords), text

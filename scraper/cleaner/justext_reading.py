@@ -107,6 +107,11 @@ class _LightParagraph(Paragraph):  # type: ignore[misc]  # (jusText has no type 
             self._text = normalize_whitespace("".join(self.text_nodes).strip())
         return self._text
 
+    def stopwords_density(self, stopwords: frozenset[str]) -> float:
+        # jusText's count, lower-casing and splitting the text once instead of word by word
+        words = self.text.lower().split()
+        return sum(map(stopwords.__contains__, words)) / len(words) if words else 0
+
     def append_text(self, text: str) -> str:
         text = normalize_whitespace(text)
         self.text_nodes.append(text)
