@@ -279,6 +279,11 @@ def test_every_pattern_file_reads_and_its_patterns_match_no_prose(language: str)
         ("Verfasst von: mitundvoneinander | 31. Dezember 2008", "de"),
         ("Never miss the latest news by signing up to our newsletter today!", "en"),
         ("Materiał chroniony prawem autorskim - zasady przedruków określa regulamin.", "pl"),
+        ("By clicking Sign Me Up, you confirm you are 16+ and agree to our Terms of Use.", "en"),
+        ("Apply Now", "en"),
+        ("Schedule a demo", "en"),
+        ("Try it for free", "en"),
+        ("Load more", "en"),
     ],
 )
 def test_language_patterns_catch_read_also_lines_counts_and_notices(
@@ -298,6 +303,9 @@ def test_language_patterns_catch_read_also_lines_counts_and_notices(
         "Members who joined in 2008 still post every week.",
         "Customers who bought this item in March were refunded, the company said.",
         "By using the app for a week, I learned how little I needed it.",
+        "By clicking the link, readers agreed with the editors more often than not.",
+        "Apply now, the minister told graduates, or lose the grant.",
+        "Try it for free for a month and you will see the difference, she said.",
         "Save the date: the festival returns in June.",
         "Category 5 hurricanes are rare on this coast.",
         "Tagged animals were tracked for three years.",
