@@ -284,6 +284,8 @@ def test_every_pattern_file_reads_and_its_patterns_match_no_prose(language: str)
         ("Schedule a demo", "en"),
         ("Try it for free", "en"),
         ("Load more", "en"),
+        ("Free 14-day trial. No credit card required.", "en"),
+        ("Table of Content", "en"),
     ],
 )
 def test_language_patterns_catch_read_also_lines_counts_and_notices(
@@ -306,6 +308,7 @@ def test_language_patterns_catch_read_also_lines_counts_and_notices(
         "By clicking the link, readers agreed with the editors more often than not.",
         "Apply now, the minister told graduates, or lose the grant.",
         "Try it for free for a month and you will see the difference, she said.",
+        "Let's get started.",  # a tutorial's own sentence
         "Save the date: the festival returns in June.",
         "Category 5 hurricanes are rare on this coast.",
         "Tagged animals were tracked for three years.",
