@@ -286,6 +286,8 @@ def test_every_pattern_file_reads_and_its_patterns_match_no_prose(language: str)
         ("Load more", "en"),
         ("Free 14-day trial. No credit card required.", "en"),
         ("Table of Content", "en"),
+        ("Type to search products", "en"),
+        ("What are you looking for?", "en"),
     ],
 )
 def test_language_patterns_catch_read_also_lines_counts_and_notices(
@@ -309,6 +311,8 @@ def test_language_patterns_catch_read_also_lines_counts_and_notices(
         "Apply now, the minister told graduates, or lose the grant.",
         "Try it for free for a month and you will see the difference, she said.",
         "Let's get started.",  # a tutorial's own sentence
+        "Search engines",  # a heading, not a search box
+        "What are you looking for in a used car?",
         "Save the date: the festival returns in June.",
         "Category 5 hurricanes are rare on this coast.",
         "Tagged animals were tracked for three years.",
