@@ -108,3 +108,39 @@ def test_stopword_density_is_justexts_in_every_script() -> None:
         ours.append_text(text)
         theirs.append_text(text)
         assert ours.stopwords_density(stopwords) == theirs.stopwords_density(stopwords), text
+
+
+def test_revised_classes_are_justexts_for_any_sequence() -> None:
+    import random
+
+    from justext.core import revise_paragraph_classification
+    from justext.paragraph import Paragraph
+
+    from scraper.cleaner.justext_reading import revise_classes
+
+    class _Path:
+        dom, xpath = "body.p", "/body/p"
+
+    def paragraphs(spec: list[tuple[str, bool, str]]) -> list[Paragraph]:
+        out = []
+        for cf_class, heading, text in spec:
+            paragraph = Paragraph(_Path())
+            paragraph.append_text(text)
+            paragraph.cf_class, paragraph.heading = cf_class, heading
+            out.append(paragraph)
+        return out
+
+    pick = random.Random(12)
+    for _ in range(3000):
+        spec = [
+            (
+                pick.choice(["good", "bad", "short", "neargood"]),
+                pick.random() < 0.2,
+                "x" * pick.choice([5, 40, 120]),
+            )
+            for _ in range(pick.randint(0, 25))
+        ]
+        ours, theirs = paragraphs(spec), paragraphs(spec)
+        revise_classes(ours, max_heading_distance=150)
+        revise_paragraph_classification(theirs, max_heading_distance=150)
+        assert [p.class_type for p in ours] == [p.class_type for p in theirs], spec
