@@ -144,3 +144,9 @@ def test_a_widgets_json_left_as_text_is_no_block_but_code_that_shows_json_is() -
     assert not any("layoutMobile" in t or "a widget's list" in t for t in texts)
     assert any('"Shaoni"' in t for t in texts)
     assert "[1]" in texts and "{braces} around words are text." in texts
+
+
+def test_brackets_nested_past_a_parsers_depth_are_text_not_a_crash() -> None:
+    nested = "[" * 50000 + "]" * 50000
+    tree = LexborHTMLParser(f"<html><body><p>{nested}</p></body></html>")
+    assert [block.text for block in page_blocks(content_root(tree), None)] == [nested]

@@ -134,7 +134,7 @@ def _is_data(text: str) -> bool:
         return False
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than a parser goes
         return False
     items = value if isinstance(value, list) else [value]
     return any(isinstance(item, dict) and item for item in items)
