@@ -5,9 +5,8 @@ settings for its own jusText fallback); its context revision is jusText's
 ``revise_paragraph_classification`` walked once each way instead of once per short
 paragraph (``revise_classes``). The paragraphs are made in a lighter way: jusText's own
 recompute their whitespace-normalised text on every read (six reads a paragraph when
-classifying),
-format an XPath that nothing here reads, join the whole element path for each new
-paragraph, and come from SAX events that ``lxml.sax`` makes of the tree. Caching the
+classifying), format an XPath that nothing here reads, join the whole element path for
+each new paragraph, and come from SAX events that ``lxml.sax`` makes of the tree. Caching the
 text, skipping the XPath and walking the tree directly gives the same paragraphs and
 classes in about a third of the time (BENCHMARKS.md, step 12 and round ten;
 ``tests/test_paragraphs.py`` checks them against jusText's own maker).
@@ -19,7 +18,7 @@ import functools
 import re
 from typing import cast
 
-from justext.core import PARAGRAPH_TAGS, classify_paragraphs
+from justext.core import GOOD_OR_BAD, PARAGRAPH_TAGS, classify_paragraphs
 from justext.paragraph import Paragraph
 from justext.utils import get_stoplist, get_stoplists
 from lxml.etree import XPath
@@ -111,15 +110,12 @@ def revise_classes(paragraphs: list[Paragraph], *, max_heading_distance: int) ->
     for index, paragraph in enumerate(paragraphs):
         if paragraph.class_type == "neargood":
             paragraph.class_type = "bad" if (prev, after[index]) == ("bad", "bad") else "good"
-        if paragraph.class_type in _GOOD_OR_BAD:
+        if paragraph.class_type in GOOD_OR_BAD:
             prev = paragraph.class_type
     for index, paragraph in enumerate(paragraphs):
         heading = paragraph.heading and paragraph.class_type == "bad" != paragraph.cf_class
         if heading and _good_within(paragraphs, index, max_heading_distance):
             paragraph.class_type = "good"
-
-
-_GOOD_OR_BAD = ("good", "bad")
 
 
 def _nearest(paragraphs: list[Paragraph], order: range) -> tuple[list[str], list[str]]:
@@ -131,7 +127,7 @@ def _nearest(paragraphs: list[Paragraph], order: range) -> tuple[list[str], list
     for index in order:
         decided[index], any_class[index] = last, last_any
         value = paragraphs[index].class_type
-        if value in _GOOD_OR_BAD:
+        if value in GOOD_OR_BAD:
             last = last_any = value
         elif value == "neargood":
             last_any = value

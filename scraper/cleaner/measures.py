@@ -22,12 +22,13 @@ __all__ = ["CHARS_PER_WORD", "ends_sentence", "keys", "letters_and_digits", "wor
 # Average characters a word in scripts written without spaces: Han and kana ~1.7
 # (Chinese words average 1.5-2 characters), Thai, Lao, Khmer and Myanmar ~4.
 CHARS_PER_WORD = {"han": 2, "thai": 4}
-_UNSPACED = {
-    "han": re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u31f0-\u31ff]+"),
-    "thai": re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+"),
+_UNSPACED_LETTERS = {
+    "han": r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u31f0-\u31ff]",
+    "thai": r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]",
 }
+_UNSPACED = {script: re.compile(f"{letters}+") for script, letters in _UNSPACED_LETTERS.items()}
 # one search for a character of any of them first: most non-ASCII text has none
-_ANY_UNSPACED = re.compile("|".join(pattern.pattern[:-1] for pattern in _UNSPACED.values()))
+_ANY_UNSPACED = re.compile("|".join(_UNSPACED_LETTERS.values()))
 _WORD_CHAR = re.compile(r"\w")
 # a sentence's last character, in every script (closing quotes and brackets included)
 _SENTENCE_END = re.compile(r"[.!?:;\"”’»)\]。．！？；：…」』）】〕〉》]$")
