@@ -183,12 +183,12 @@ def _crawl(config: Path, env: dict[str, str], extra: tuple[str, ...] = ()) -> di
 def _busy() -> float:
     """CPU seconds spent by the whole machine so far (every process, not idle)."""
     t = psutil.cpu_times()
-    return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+    return float(sum(t) - t.idle - getattr(t, "iowait", 0.0))
 
 
 def _cpu(pid: int) -> float:
     t = psutil.Process(pid).cpu_times()
-    return t.user + t.system
+    return float(t.user + t.system)
 
 
 def _baseline(corpus: list[bytes], hosts: int, pages_per_host: int) -> dict[str, float]:
