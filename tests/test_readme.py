@@ -48,7 +48,7 @@ def test_exit_codes_live_in_the_cli_not_on_the_library_classes():
 def test_readme_opens_with_the_two_commands():
     first_block = README.split("```sh", 1)[1].split("```", 1)[0]
     assert "pip install -e ." in first_block and "scraper clean tests/pages/" in first_block
-    assert "pip install -e '.[test]'" in first_block and "pytest" in first_block
+    assert "pip install -c constraints.txt -e '.[test]'" in first_block and "pytest" in first_block
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     test_command = next(line for line in first_block.splitlines() if "pytest" in line)
     assert test_command.strip() in ci
