@@ -7,8 +7,9 @@ a header when the page marks it so). Paragraphs, headings, list items and table 
 hold inline ``Span``s: plain text, links (resolved against the page URL), emphasis,
 strong emphasis, code spans and line breaks (a span whose text is ``"\\n"``).
 
-Plain text is one rendering of the blocks, never the data: ``Document.text`` and
-``Document.render(fmt)`` go through ``scraper.render``.
+Plain text is one reading of the blocks, never the data: ``Document.text`` is
+``render_text(blocks)``, and the other formats are ``scraper.render.render(doc, fmt)``; this
+module imports no renderer.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
+
+from scraper.measures import word_count
 
 __all__ = [
     "FORMATS",
@@ -32,7 +35,10 @@ __all__ = [
     "Quote",
     "Span",
     "Table",
+    "blocks_to_json",
     "plain",
+    "render_text",
+    "text_paragraphs",
 ]
 
 Format = Literal["text", "markdown", "json", "html"]
@@ -135,7 +141,7 @@ class Document:
     url: str | None = None
     site: str | None = None
     comments: tuple[Comment, ...] = ()
-    # What the page says about itself (``scraper.metadata.read_page_info``); None when silent.
+    # What the page says about itself (``scraper.page.metadata.read_page_info``); None when silent.
     canonical_url: str | None = None
     language: str | None = None  # a BCP 47 tag as the page gives it: "en", "pt-BR"
     description: str | None = None
@@ -149,8 +155,6 @@ class Document:
 
     @cached_property
     def text(self) -> str:
-        from scraper.render import render_text
-
         return render_text(self.blocks)
 
     @classmethod
@@ -162,9 +166,7 @@ class Document:
 
     @property
     def word_count(self) -> int:
-        """Words in ``text``, counted for every script (``scraper.cleaner.measures``)."""
-        from scraper.cleaner.measures import word_count
-
+        """Words in ``text``, counted for every script (``scraper.measures``)."""
         return word_count(self.text)
 
     @property
@@ -176,8 +178,6 @@ class Document:
         yield from _walk(self.blocks)
 
     def to_dict(self) -> dict[str, Any]:
-        from scraper.render import blocks_to_json
-
         return {
             "title": self.title,
             "author": self.author,
@@ -199,16 +199,6 @@ class Document:
             ],
         }
 
-    def render(self, fmt: Format = "text", *, links: bool = False, comments: bool = False) -> str:
-        """The document as ``fmt``, always ending in exactly one newline.
-
-        ``links`` keeps inline links in markdown; ``comments`` renders the reader
-        comments after the body (text, markdown, html).
-        """
-        from scraper.render import render
-
-        return render(self, fmt, links=links, comments=comments)
-
 
 def _walk(blocks: tuple[Block, ...]) -> Iterator[Block | ListItem]:
     for block in blocks:
@@ -219,3 +209,74 @@ def _walk(blocks: tuple[Block, ...]) -> Iterator[Block | ListItem]:
             for item in block.items:
                 yield item
                 yield from _walk(item.children)
+
+
+def text_paragraphs(blocks: tuple[Block, ...]) -> list[str]:
+    """The blocks as plain paragraphs: one per heading, paragraph (and line in it), list
+    item, table row and code block (which keeps its lines and indentation, without blank
+    lines)."""
+    out: list[str] = []
+    for block in blocks:
+        if isinstance(block, Heading | Paragraph):
+            out.extend(plain(block.spans).split("\n"))  # a line break ends a paragraph here
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                out.extend(plain(item.spans).split("\n"))
+                out.extend(text_paragraphs(item.children))
+        elif isinstance(block, Quote):
+            out.extend(text_paragraphs(block.blocks))
+        elif isinstance(block, Code):
+            out.append("\n".join(line.rstrip() for line in block.text.split("\n") if line.strip()))
+        elif isinstance(block, Table):
+            for row in block.rows:
+                out.append(" | ".join(plain(cell) for cell in row if plain(cell)))
+    return [p for p in out if p.strip()]
+
+
+def render_text(blocks: tuple[Block, ...]) -> str:
+    """Paragraphs separated by one blank line."""
+    return "\n\n".join(text_paragraphs(blocks))
+
+
+def blocks_to_json(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
+    return [_block_json(b) for b in blocks]
+
+
+def _spans_json(spans: tuple[Span, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {"text": plain(spans)}
+    if any(s.href or s.emphasis or s.strong or s.code or s.is_break for s in spans):
+        out["spans"] = [
+            {k: v for k, v in (("text", s.text), ("href", s.href), ("emphasis", s.emphasis),
+                              ("strong", s.strong), ("code", s.code)) if v}
+            for s in spans
+        ]
+    return out
+
+
+def _item_json(item: ListItem) -> dict[str, Any]:
+    out = _spans_json(item.spans)
+    if item.children:
+        out["children"] = blocks_to_json(item.children)
+    return out
+
+
+def _block_json(block: Block) -> dict[str, Any]:
+    if isinstance(block, Heading):
+        return {"type": "heading", "level": block.level, **_spans_json(block.spans)}
+    if isinstance(block, Paragraph):
+        return {"type": "paragraph", **_spans_json(block.spans)}
+    if isinstance(block, ListBlock):
+        out: dict[str, Any] = {"type": "list", "ordered": block.ordered}
+        if block.ordered and block.start != 1:
+            out["start"] = block.start
+        out["items"] = [_item_json(i) for i in block.items]
+        return out
+    if isinstance(block, Quote):
+        return {"type": "quote", "blocks": blocks_to_json(block.blocks)}
+    if isinstance(block, Code):
+        return {"type": "code", "language": block.language, "text": block.text}
+    return {
+        "type": "table",
+        "header": block.header,
+        "rows": [[plain(cell) for cell in row] for row in block.rows],
+    }

@@ -9,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from scraper import clean
+from scraper.batch.inputs import read_capped_stream
 from scraper.cli import main
-from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError
-from scraper.htmlparse import parse_html
-from scraper.inputs import read_capped_stream
+from scraper.page.encoding import decode_html, looks_binary
+from scraper.page.parse import parse_html
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (

@@ -14,8 +14,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from scraper import clean
+from scraper.batch.records import RECORD_FIELDS
 from scraper.cli import main
-from scraper.records import RECORD_FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
 GATE = ROOT / "tests/gate/html"  # 41 WCXB pages, gzipped (CC-BY-4.0, tests/gate/README.md)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from scraper import clean
 from scraper.config import Config, SiteRule
+from scraper.render import render
 
 ROOT = Path(__file__).resolve().parent.parent
 ALISTAPART = ROOT / "tests/pages/alistapart.com/understandingwebdesign.html"
@@ -48,12 +49,12 @@ def test_a_short_article_keeps_its_long_comment_thread_apart() -> None:
 
 def test_comments_render_after_the_body_only_when_asked() -> None:
     doc = clean(_thin_article_with_a_long_thread(3), "https://news.example/quay")
-    assert "forty years" not in doc.render("text")
-    with_comments = doc.render("text", comments=True)
+    assert "forty years" not in render(doc, "text")
+    with_comments = render(doc, "text", comments=True)
     body, _, rest = with_comments.partition("\n\nComments\n\n")
     assert "harbour board met" in body and "forty years" not in body
     assert rest.startswith("Reader 0 — 2024-03-01:\n" + _REPLY.format(n=0))
-    markdown = doc.render("markdown", comments=True)
+    markdown = render(doc, "markdown", comments=True)
     assert "## Comments" in markdown and "> **Reader 1 — 2024-03-02**" in markdown
     assert doc.to_dict()["comments"][2]["author"] == "Reader 2"
 

@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from scraper.encoding import decode_html, looks_binary
+from scraper.page.encoding import decode_html, looks_binary
 
 JAPANESE = "日本語のニュース記事です。東京都①"  # ① exists in cp932 only, not strict Shift_JIS
 

@@ -2,7 +2,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.cleaner import clean as extract_html
 from scraper.cleaner.linefilter import chrome_free, is_chrome_line
-from scraper.metadata import read_metadata
+from scraper.page.metadata import read_metadata
 
 
 def drop_chrome_lines(text: str) -> str:
@@ -76,7 +76,7 @@ def test_a_script_placeholder_is_chrome() -> None:
 
 
 def test_author_must_look_like_a_name() -> None:
-    from scraper.metadata import plausible_author
+    from scraper.page.metadata import plausible_author
 
     assert plausible_author("Jane Doe")
     assert plausible_author("Danielle DeSiato; Donna Enzmann; Natalie Nguyen")

@@ -7,7 +7,7 @@ from pytest_httpx import HTTPXMock, IteratorStream
 
 from scraper.config import FetchSettings
 from scraper.errors import ContentError, FetchError, InputError
-from scraper.fetch import Fetcher
+from scraper.fetch.client import Fetcher
 
 URL = "https://news.example/story"
 HTML = "<!doctype html><html><head><title>Story</title></head><body><p>Hello</p></body></html>"
@@ -289,7 +289,7 @@ def test_304_passthrough(httpx_mock: HTTPXMock, fetcher, sleeps):
 
 
 def test_crawl_resources_share_the_cap(httpx_mock: HTTPXMock):
-    from scraper.crawl.resources import ResourceClient
+    from scraper.fetch.resources import ResourceClient
 
     robots, sitemap = "https://news.example/robots.txt", "https://news.example/sitemap.xml"
     httpx_mock.add_response(url=robots, content=b"User-agent: *\n" + b"#" * 3000)
@@ -333,7 +333,7 @@ def test_a_trickling_body_times_out_at_the_whole_response_timeout(httpx_mock: HT
 
 
 def test_a_trickling_crawl_resource_times_out(httpx_mock: HTTPXMock):
-    from scraper.crawl.resources import ResourceClient
+    from scraper.fetch.resources import ResourceClient
 
     sitemap = "https://news.example/sitemap.xml"
     httpx_mock.add_response(url=sitemap, stream=_trickle(0.1, 40))

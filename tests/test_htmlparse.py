@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scraper import clean
-from scraper.htmlparse import parse_html
+from scraper.page.parse import parse_html
 
 GTM = (
     '<noscript><iframe src="https://www.googletagmanager.com/ns.html?id=GTM-X"'

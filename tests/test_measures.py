@@ -1,8 +1,8 @@
-"""Text measures for every script (``scraper.cleaner.measures``)."""
+"""Text measures for every script (``scraper.measures``)."""
 
 import pytest
 
-from scraper.cleaner.measures import ends_sentence, letters_and_digits, word_count
+from scraper.measures import ends_sentence, letters_and_digits, word_count
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 
 from scraper.config import Config
 from scraper.errors import FetchError
-from scraper.politefetch import PoliteFetcher
+from scraper.fetch.polite import PoliteFetcher
 
 PAGE = b"<html><body><p>hello</p></body></html>"
 

@@ -11,7 +11,6 @@ from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper import clean
-from scraper.cleaner.measures import letters_and_digits
 from scraper.document import (
     Code,
     Document,
@@ -24,8 +23,9 @@ from scraper.document import (
     Table,
     plain,
 )
-from scraper.render import text_paragraphs
-from scraper.snapshots import Corpus
+from scraper.measures import letters_and_digits
+from scraper.render import render, text_paragraphs
+from scraper.review.snapshots import Corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Corpus.load(ROOT)
@@ -118,7 +118,7 @@ def _body(markdown: str, title: str | None) -> str:
 @pytest.mark.parametrize("page", CORPUS.pages, ids=lambda p: p.key)
 def test_markdown_reads_back_as_the_same_blocks(page) -> None:
     doc = _doc(page)
-    markdown = doc.render("markdown")
+    markdown = render(doc, "markdown")
     front = yaml.safe_load(markdown.split("---\n")[1])
     assert front.get("title") == doc.title
     tokens = _MD.parse(_body(markdown, doc.title))
@@ -129,12 +129,12 @@ def test_markdown_reads_back_as_the_same_blocks(page) -> None:
 def test_every_renderer_on_the_stored_pages(page) -> None:
     doc = _doc(page)
     for fmt in ("text", "markdown", "json", "html"):
-        out = doc.render(fmt)
+        out = render(doc, fmt)
         assert out.endswith("\n") and not out.endswith("\n\n"), fmt
-        assert out == doc.render(fmt)  # deterministic
-    data = json.loads(doc.render("json"))
+        assert out == render(doc, fmt)  # deterministic
+    data = json.loads(render(doc, "json"))
     assert data["text"] == doc.text and len(data["blocks"]) == len(doc.blocks)
-    html = LexborHTMLParser(doc.render("html"))
+    html = LexborHTMLParser(render(doc, "html"))
     assert html.body is not None
     words = letters_and_digits(f"{doc.title or ''} {doc.text}")
     assert letters_and_digits(html.body.text(separator="")) == words
@@ -156,21 +156,21 @@ def test_code_blocks_are_byte_exact_against_the_source_pre() -> None:
     assert first.language == "python"
     assert '    return "<p>Hello, World!</p>"' in first.text.split("\n")
     fenced = f"```python\n{first.text}\n```"
-    assert fenced in doc.render("markdown")
+    assert fenced in render(doc, "markdown")
 
 
 def test_a_paragraph_with_inline_code_and_a_source_line_break_stays_one() -> None:
     doc = _doc(FLASK)
     para = next(p for p in doc.paragraphs if p.startswith("Save it as"))
     assert para.endswith("because this would conflict with Flask itself.")
-    assert "Save it as `hello.py` or something similar." in doc.render("markdown")
+    assert "Save it as `hello.py` or something similar." in render(doc, "markdown")
 
 
 def test_an_ordered_list_keeps_its_items() -> None:
     doc = _doc(FLASK)
     lists = [b for b in doc.blocks if isinstance(b, ListBlock) and b.ordered]
     assert lists and len(lists[0].items) == 4
-    assert "\n2. Next we create an instance" in doc.render("markdown")
+    assert "\n2. Next we create an instance" in render(doc, "markdown")
 
 
 # --- the renderers on small documents -------------------------------------------------------
@@ -199,7 +199,7 @@ def _md_text(markdown: str) -> str:
 )
 def test_text_that_looks_like_markup_stays_text(text: str) -> None:
     doc = Document((Paragraph((Span(text),)),))
-    markdown = doc.render("markdown")
+    markdown = render(doc, "markdown")
     tokens = _MD.parse(markdown)
     assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"], markdown
     assert _md_text(markdown) == text
@@ -220,7 +220,7 @@ def test_nested_list_and_table() -> None:
         header=True,
     )
     doc = Document((outer, table), title="T")
-    markdown = doc.render("markdown")
+    markdown = render(doc, "markdown")
     assert "3. first\n   - inner one\n   - inner two\n4. second" in markdown
     assert "| Name | Age |\n| --- | --- |\n| Ann \\| Bo | 32 |" in markdown
     tokens = _MD.parse(markdown.split("# T\n\n", 1)[1])
@@ -232,7 +232,7 @@ def test_nested_list_and_table() -> None:
     assert text_paragraphs(doc.blocks) == [
         "first", "inner one", "inner two", "second", "Name | Age", "Ann | Bo | 32"
     ]
-    html = doc.render("html")
+    html = render(doc, "html")
     assert '<ol start="3"><li>first<ul><li>inner one</li>' in html
     assert "<th>Name</th>" in html
 
@@ -249,10 +249,10 @@ def test_links_emphasis_and_code_spans() -> None:
         Span("next line", strong=True),
     )
     doc = Document((Paragraph(spans),))
-    assert doc.render("markdown") == (
+    assert render(doc, "markdown") == (
         "See the docs, *really* and `` x = `y` ``\\\n**next line**\n"
     )
-    assert "[the docs](https://example.com/a%20b)" in doc.render("markdown", links=True)
+    assert "[the docs](https://example.com/a%20b)" in render(doc, "markdown", links=True)
     assert doc.text == "See the docs, really and x = `y`\n\nnext line"
 
 
@@ -268,11 +268,11 @@ def test_the_cleaner_resolves_links_and_keeps_them_only_when_asked() -> None:
     doc = clean(page, "https://example.com/news/budget")
     kinds = [type(b).__name__ for b in doc.blocks]
     assert "Heading" in kinds and "ListBlock" in kinds and "Code" in kinds, kinds
-    linked = doc.render("markdown", links=True)
+    linked = render(doc, "markdown", links=True)
     assert "[the minutes](https://example.com/minutes)" in linked
-    assert "](https://" not in doc.render("markdown")
-    assert "## What comes next" in doc.render("markdown")
-    assert "```sh\n$ make\n  done\n```" in doc.render("markdown")
+    assert "](https://" not in render(doc, "markdown")
+    assert "## What comes next" in render(doc, "markdown")
+    assert "```sh\n$ make\n  done\n```" in render(doc, "markdown")
 
 
 def test_spans_written_together_that_the_reading_reads_apart_stay_apart() -> None:

@@ -7,8 +7,8 @@ from pytest_httpx import HTTPXMock
 
 from scraper.config import FetchSettings
 from scraper.errors import ContentError, FetchError
-from scraper.fetch import Fetcher
-from scraper.retry import RetryPolicy
+from scraper.fetch.client import Fetcher
+from scraper.fetch.retry import RetryPolicy
 
 SETTINGS = FetchSettings(retries=3, backoff=0.5, max_backoff=1.5, retry_after_cap=60.0)
 POLICY = RetryPolicy.from_settings(SETTINGS)

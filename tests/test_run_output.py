@@ -21,7 +21,7 @@ def test_fetched_at_is_iso_8601_utc(tmp_path):
 
 
 def test_the_crawls_warc_archive_can_be_cleaned_again(tmp_path):
-    from scraper.warcread import read_warc
+    from scraper.batch.warc import read_warc
 
     page = b"<html><head><title>T</title></head><body><p>" + "Caf\u00e9 ".encode("cp1252") * 50
     output = RunOutput(tmp_path, "site", 1, "text", warc=True)

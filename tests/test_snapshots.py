@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from scraper import load_config
-from scraper.snapshots import Corpus, Page, slug_for, snapshot_of
-from scraper.textdiff import FileDiff, colorize, stat, unified, use_color
+from scraper.review.snapshots import Corpus, Page, slug_for, snapshot_of
+from scraper.review.textdiff import FileDiff, colorize, stat, unified, use_color
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Corpus.load(ROOT)

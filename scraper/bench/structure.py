@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.cleaner.measures import letters_and_digits
 from scraper.document import Code, Document, Heading, ListItem, plain
+from scraper.measures import letters_and_digits
+from scraper.render import render
 
 __all__ = [
     "StructureCounts",
@@ -121,7 +122,7 @@ def structure_counts(html: str, doc: Document) -> StructureCounts:
 
 def markdown_words(doc: Document) -> str:
     """The document's markdown rendering (body only), read back to text by markdown-it."""
-    body = doc.render("markdown")
+    body = render(doc, "markdown")
     if body.startswith("---\n"):
         body = body.split("\n---\n", 1)[1]
     parts: list[str] = []

@@ -17,8 +17,8 @@ from collections import Counter
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.cleaner.measures import word_count
 from scraper.document import Comment
+from scraper.measures import word_count
 
 __all__ = ["COMMENT_SECTIONS", "read_comments"]
 

@@ -28,8 +28,8 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import accumulate
 
-from scraper.cleaner.measures import keys, word_count
 from scraper.cleaner.pageblocks import Block
+from scraper.measures import keys, word_count
 
 __all__ = [
     "ANCHOR_MIN_WORDS",

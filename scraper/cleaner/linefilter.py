@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from scraper.cleaner.measures import ends_sentence, word_count
 from scraper.cleaner.vocab import ChromePatterns, chrome_patterns, chrome_vocabulary
+from scraper.measures import ends_sentence, word_count
 
 __all__ = ["CHROME_LINES", "chrome_free", "is_chrome_line"]
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scraper.cleaner.measures import keys, word_count
 from scraper.cleaner.pageblocks import Block
+from scraper.measures import keys, word_count
 
 __all__ = ["MAX_DROPPED", "TEASER_LINK_SHARE", "without_link_paragraphs"]
 

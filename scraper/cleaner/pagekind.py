@@ -1,6 +1,6 @@
 """What a page is, which decides how much of it an article's rules may cut.
 
-A page is what it declares (JSON-LD ``@type`` or ``og:type``: ``scraper.metadata``): an
+A page is what it declares (JSON-LD ``@type`` or ``og:type``: ``scraper.page.metadata``): an
 article, a product or a forum thread. A page that declares nothing is recognised from
 its shape: a thread when what it holds outside its comment sections is no article
 (``readings.Choice.thread``), an article when the extractors' reading holds

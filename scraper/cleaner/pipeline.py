@@ -33,16 +33,16 @@ from scraper.cleaner.textdump import clean_text_dump, looks_like_html
 from scraper.cleaner.tidy import one_line, tidy
 from scraper.config import Config, SiteRule
 from scraper.document import Block, Document
-from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, ExtractionError
-from scraper.htmlparse import parse_html
-from scraper.metadata import (
+from scraper.page.encoding import decode_html, looks_binary
+from scraper.page.metadata import (
     complete_metadata,
     declared_kind,
     read_json_ld,
     read_metadata,
     read_page_info,
 )
+from scraper.page.parse import parse_html
 
 __all__ = ["apply_site_rule", "clean"]
 

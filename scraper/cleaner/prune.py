@@ -50,8 +50,8 @@ from itertools import pairwise
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.cleaner.measures import word_count
 from scraper.cleaner.structure import HEADING_LEVELS
+from scraper.measures import word_count
 
 __all__ = ["CHROME_ROLES", "CHROME_WORDS", "PRODUCT_CHROME_WORDS", "prune_chrome"]
 

@@ -32,8 +32,8 @@ from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
 from scraper.cleaner.justext_reading import justext_text
-from scraper.cleaner.measures import word_count
 from scraper.cleaner.pageblocks import Block
+from scraper.measures import word_count
 
 __all__ = [
     "FALLBACK_RATIO",

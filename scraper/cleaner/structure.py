@@ -31,7 +31,6 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.cleaner.measures import keys as key_list
 from scraper.document import (
     Block,
     Code,
@@ -43,6 +42,7 @@ from scraper.document import (
     Span,
     Table,
 )
+from scraper.measures import keys as key_list
 
 __all__ = ["HEADING_LEVELS", "Run", "Unit", "align", "base_url", "compose", "page_units"]
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from scraper.cleaner.measures import ends_sentence, word_count
+from scraper.measures import ends_sentence, word_count
 
 __all__ = ["DumpResult", "clean_text_dump", "looks_like_html"]
 

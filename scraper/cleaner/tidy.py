@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from scraper.cleaner.measures import word_count
+from scraper.measures import word_count
 
 __all__ = ["ABOVE_TITLE_MAX_WORDS", "REPEAT_MIN_WORDS", "TITLE_SEARCH_BLOCKS", "one_line", "tidy"]
 

@@ -2,7 +2,7 @@
 
 One source (a URL, a saved page, a text dump, ``-``) prints its document as it always did.
 Many (several sources, a directory, a WARC file, ``-i URLS``) are cleaned in ``--jobs``
-processes into one JSON record per page (``scraper.records``) on standard output, or one
+processes into one JSON record per page (``scraper.batch.records``) on standard output, or one
 file per page under ``--output-dir``; a page that fails is one ``error:`` line on standard
 error and a ``{"source", "error"}`` record, and the exit code is then 10.
 """
@@ -21,15 +21,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from scraper.batch import Outcome, clean_jobs, default_workers, named
-from scraper.cleaner import clean
-from scraper.cli import EXIT_SOME_FAILED
-from scraper.config import Config, load_config
-from scraper.crawl.output import doc_path
-from scraper.document import FORMATS, Document, Format
-from scraper.errors import InputError, ScraperError
-from scraper.fetch import Fetcher
-from scraper.inputs import (
+from scraper.batch.inputs import (
     Job,
     check_url,
     expand_sources,
@@ -38,9 +30,18 @@ from scraper.inputs import (
     read_capped_stream,
     read_url_list,
 )
-from scraper.politefetch import PoliteFetcher
-from scraper.records import error_record, page_record, to_json_line
-from scraper.warcread import is_warc
+from scraper.batch.pool import Outcome, clean_jobs, default_workers, named
+from scraper.batch.records import error_record, page_record, to_json_line
+from scraper.batch.warc import is_warc
+from scraper.cleaner import clean
+from scraper.cli import EXIT_SOME_FAILED
+from scraper.config import Config, load_config
+from scraper.crawl.output import doc_path
+from scraper.document import FORMATS, Document, Format
+from scraper.errors import InputError, ScraperError
+from scraper.fetch.client import Fetcher
+from scraper.fetch.polite import PoliteFetcher
+from scraper.render import render
 
 __all__ = ["clean_command"]
 
@@ -147,7 +148,7 @@ class _Options:
     config: Config
 
     def render(self, doc: Document, fmt: Format) -> str:
-        return doc.render(fmt, links=self.links, comments=self.with_comments(doc))
+        return render(doc, fmt, links=self.links, comments=self.with_comments(doc))
 
     def with_comments(self, doc: Document) -> bool:
         host = urlsplit(doc.url).hostname if doc.url else None

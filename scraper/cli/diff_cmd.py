@@ -17,9 +17,9 @@ from scraper.cleaner import clean
 from scraper.cli.snapshot_cmd import config_for, root_option
 from scraper.config import Config
 from scraper.errors import InputError, ScraperError
-from scraper.fetch import Fetcher
-from scraper.snapshots import MANIFEST, Check, Corpus, snapshot_of
-from scraper.textdiff import ColorMode, colorize, stat, use_color
+from scraper.fetch.client import Fetcher
+from scraper.review.snapshots import MANIFEST, Check, Corpus, snapshot_of
+from scraper.review.textdiff import ColorMode, colorize, stat, use_color
 
 __all__ = ["diff_command"]
 

@@ -11,8 +11,8 @@ import click
 from scraper.cleaner import clean
 from scraper.config import Config, load_config
 from scraper.errors import InputError, ScraperError
-from scraper.fetch import Fetcher
-from scraper.snapshots import MANIFEST, Corpus, page_bytes, snapshot_of
+from scraper.fetch.client import Fetcher
+from scraper.review.snapshots import MANIFEST, Corpus, page_bytes, snapshot_of
 
 __all__ = ["EXIT_BROKEN_STRINGS", "config_for", "root_option", "snapshot_group"]
 

@@ -16,9 +16,9 @@ from courlan import normalize_url
 from lxml import etree
 
 from scraper.config import Config
-from scraper.encoding import looks_binary
 from scraper.errors import ContentError
-from scraper.htmlparse import parse_html
+from scraper.page.encoding import looks_binary
+from scraper.page.parse import parse_html
 
 __all__ = [
     "Entry",

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from scraper.document import Document, Format
 from scraper.errors import StateError
+from scraper.render import render
 
 __all__ = ["RunOutput", "doc_path", "host_dir", "slug"]
 
@@ -116,7 +117,7 @@ class RunOutput:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(doc.render(self.fmt), encoding="utf-8")
+            tmp.write_text(render(doc, self.fmt), encoding="utf-8")
             os.replace(tmp, path)
             if key not in self._written:
                 line = {**doc.to_dict(), **meta, "key": key, "path": str(path)}

@@ -46,15 +46,15 @@ from scraper.crawl.events import (
 )
 from scraper.crawl.output import RunOutput
 from scraper.crawl.politeness import Politeness
-from scraper.crawl.resources import Resource, ResourceClient
-from scraper.crawl.robots import ROBOTS_MAX_BYTES, Robots, product_token
 from scraper.crawl.schedule import due_sites, next_due
 from scraper.crawl.stopping import Stop
 from scraper.crawl.store import FrontierItem, LeaseLost, Outcome, RunInfo, Store, UrlRecord
 from scraper.crawl.work import Cleaned, CleanFn, clean_page, init_worker, run_clean
 from scraper.errors import FetchError, ScraperError
-from scraper.fetch import Fetcher, FetchResult
-from scraper.retry import RetryPolicy
+from scraper.fetch.client import Fetcher, FetchResult
+from scraper.fetch.resources import Resource, ResourceClient
+from scraper.fetch.retry import RetryPolicy
+from scraper.fetch.robots import ROBOTS_MAX_BYTES, Robots, product_token
 
 __all__ = ["Crawler", "crawl_due", "watch"]
 

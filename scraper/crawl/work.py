@@ -21,8 +21,8 @@ from scraper.cleaner import clean
 from scraper.config import Config
 from scraper.crawl.discover import page_links
 from scraper.document import Document
-from scraper.encoding import decode_html
 from scraper.errors import ScraperError
+from scraper.page.encoding import decode_html
 
 __all__ = ["CleanFn", "Cleaned", "clean_page", "init_worker", "run_clean", "text_hash"]
 

@@ -18,10 +18,10 @@ from scraper.crawl.discover import (
 )
 from scraper.crawl.output import slug
 from scraper.crawl.politeness import Politeness
-from scraper.crawl.robots import Robots, product_token
 from scraper.crawl.schedule import due_sites
 from scraper.crawl.store import SQLiteStore
 from scraper.errors import ConfigError, ContentError, StateError
+from scraper.fetch.robots import Robots, product_token
 
 
 def test_normalize():

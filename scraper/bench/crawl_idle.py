@@ -1,4 +1,4 @@
-"""What the crawl's dispatcher costs while it waits: ``python -m scraper.crawl.bench idle``.
+"""What the crawl's dispatcher costs while it waits: ``python -m scraper.bench crawl idle``.
 
 One loopback host with a long delay (``--delay 2``): the crawl spends nearly all its time
 waiting for the host to be due. Measured around ``Crawler.crawl`` in this process (the
@@ -19,7 +19,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from scraper.crawl.bench import FRONTIER_MARK, IDLE_MARK, _fresh_schema, _postgres
+from scraper.bench.crawl_common import FRONTIER_MARK, IDLE_MARK, fresh_schema, postgres
 
 __all__ = ["main", "measure"]
 
@@ -147,7 +147,7 @@ def write(out: Path, section: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m scraper.crawl.bench idle", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m scraper.bench crawl idle", description=__doc__)
     parser.add_argument("--pages", type=int, default=5)
     parser.add_argument("--delay", type=float, default=2.0)
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
@@ -159,10 +159,10 @@ def main(argv: list[str] | None = None) -> None:
         rows.append(("sqlite", measure("sqlite", pages=args.pages, delay=args.delay)))
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     if args.store in ("postgres", "both"):
-        with _postgres(args.dsn) as base:
-            dsn = _fresh_schema(base, "bench_idle")
+        with postgres(args.dsn) as base:
+            dsn = fresh_schema(base, "bench_idle")
             rows.append(("postgres", measure(dsn, pages=args.pages, delay=args.delay)))
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     given = argv if argv is not None else sys.argv[2:]
-    command = "python -m scraper.crawl.bench idle " + " ".join(given)
+    command = "python -m scraper.bench crawl idle " + " ".join(given)
     write(Path(args.report), report(command.strip(), args.delay, rows))

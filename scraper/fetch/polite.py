@@ -1,7 +1,7 @@
 """Fetch a list of page URLs one at a time, politely: robots.txt, a per-host delay, retries.
 
 For ``scraper clean -i URLS``: the pages are fetched in order by one ``Fetcher`` (its retries
-and size cap), after the host's robots.txt (``scraper.crawl.robots``: protego, our product
+and size cap), after the host's robots.txt (``scraper.fetch.robots``: protego, our product
 token, ``Crawl-delay``) allows them, and two requests to one host (robots.txt included) are at
 least the delay apart: the site rule's ``delay``, else ``crawl.delay``, raised by
 ``Crawl-delay``. A robots.txt that answers 5xx or 429, or cannot be fetched, means nothing is
@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 import httpx
 
 from scraper.config import Config
-from scraper.crawl.resources import ResourceClient
-from scraper.crawl.robots import ROBOTS_MAX_BYTES, Robots, product_token
 from scraper.errors import FetchError
-from scraper.fetch import Fetcher, FetchResult
+from scraper.fetch.client import Fetcher, FetchResult
+from scraper.fetch.resources import ResourceClient
+from scraper.fetch.robots import ROBOTS_MAX_BYTES, Robots, product_token
 
 __all__ = ["PoliteFetcher"]
 

@@ -1,4 +1,4 @@
-"""Batch cleaning speed: ``python -m scraper.cleanbench``.
+"""Batch cleaning speed: ``python -m scraper.bench clean``.
 
 Two comparisons, each run as separate commands on the same gunzipped WCXB-dev pages (a temp
 directory), alternating the commands and repeating them, so that a noisy shared machine
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import psutil
 
-from scraper.reportsection import write_section
+from scraper.bench.section import write_section
 
 __all__ = ["Run", "main", "measure"]
 
@@ -105,7 +105,7 @@ def _others() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scraper.cleanbench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m scraper.bench clean", description=__doc__)
     parser.add_argument("--pages", type=Path, default=Path("../shared/bench/wcxb-dev/html"))
     parser.add_argument("--repeat", type=int, default=2, help="runs of each full-set command")
     parser.add_argument("--small", type=int, default=200, help="pages of the --jobs 1 vs 2 test")
@@ -201,7 +201,7 @@ def _report(
     lines = [
         "## Batch cleaning: `scraper clean DIR` beside `trafilatura --input-dir`",
         "",
-        f"Command: `python -m scraper.cleanbench --repeat {args.repeat} --small {args.small}"
+        f"Command: `python -m scraper.bench clean --repeat {args.repeat} --small {args.small}"
         f" --small-repeat {args.small_repeat} --out BENCHMARKS.md` on `{args.pages}`"
         " (WCXB-dev, CC-BY-4.0), gunzipped to a temp directory first.",
         "",

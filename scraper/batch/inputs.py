@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from scraper.encoding import looks_binary
+from scraper.batch.warc import is_warc, read_warc
 from scraper.errors import ContentError, InputError, ScraperError
-from scraper.warcread import is_warc, read_warc
+from scraper.page.encoding import looks_binary
 
 __all__ = [
     "PAGE_SUFFIXES",

@@ -1,6 +1,6 @@
 """Fetch the crawl's non-HTML resources: robots.txt, sitemaps and feeds.
 
-``scraper.fetch.Fetcher`` is for pages and refuses anything that is not HTML; these files are
+``scraper.fetch.client.Fetcher`` is for pages and refuses anything that is not HTML; these files are
 plain text or XML, so they have their own small client with the same user agent, timeouts and
 size cap. One attempt per call: the crawl runner schedules any retry.
 """
@@ -14,7 +14,7 @@ import httpx
 
 from scraper.config import FetchSettings
 from scraper.errors import FetchError
-from scraper.fetch import read_capped, transport_error
+from scraper.fetch.client import read_capped, transport_error
 
 __all__ = ["Resource", "ResourceClient"]
 

