@@ -152,6 +152,10 @@ class Document:
     # thread of posts), or "page" (a listing, a home or service page: none of those);
     # None for a text dump.
     kind: str | None = None
+    # How it was cleaned: "generic", or "template" (the site's learned template fitted);
+    # ``template_note`` says why a template given did not fit (its layout drifted).
+    cleaned_with: str = "generic"
+    template_note: str | None = None
 
     @cached_property
     def text(self) -> str:

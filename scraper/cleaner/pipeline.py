@@ -27,7 +27,7 @@ from scraper.cleaner.linkdense import without_link_paragraphs
 from scraper.cleaner.pageblocks import content_root, page_blocks
 from scraper.cleaner.pagekind import page_kind
 from scraper.cleaner.prune import prune_chrome
-from scraper.cleaner.readings import choose_reading, lxml_tree
+from scraper.cleaner.readings import Choice, choose_reading, lxml_tree
 from scraper.cleaner.structure import Unit, align, base_url, compose, page_units
 from scraper.cleaner.textdump import clean_text_dump, looks_like_html
 from scraper.cleaner.tidy import one_line, tidy
@@ -43,6 +43,7 @@ from scraper.page.metadata import (
     read_page_info,
 )
 from scraper.page.parse import parse_html
+from scraper.site.template import SiteTemplate
 
 __all__ = ["apply_site_rule", "clean"]
 
@@ -54,9 +55,12 @@ def clean(
     *,
     config: Config | None = None,
     charset: str | None = None,
+    template: SiteTemplate | None = None,
 ) -> Document:
     """Clean one page. ``url`` picks the site rule from ``config`` (built-in defaults if None);
     ``charset`` is the HTTP header's, for bytes (it outranks the page's own declaration).
+    ``template`` is the site's (``scraper.learn_template``): its chrome goes and its
+    container is read, when the page fits it (``Document.cleaned_with`` says which).
 
     Raises ``ContentError`` for binary or empty input and ``ExtractionError`` when no
     article text is found.
@@ -92,6 +96,13 @@ def clean(
     ld = read_json_ld(tree)
     info = read_page_info(tree, ld)  # before the site rule's cut, which drops <html lang>
     language = page_language(tree, declared=info.language)
+    cleaned_with, template_note = "generic", None
+    if template is not None:
+        tree, fit = template.apply(tree)
+        if fit.fits:
+            cleaned_with = "template"
+        else:
+            template_note = fit.reason
     if rule is not None:
         tree = apply_site_rule(tree, rule)
     comments = read_comments(tree)  # before pruning, which takes their bylines for chrome
@@ -103,7 +114,12 @@ def clean(
     structure, base = page_units(tree), base_url(tree, url)
     root = content_root(tree)
     page = page_blocks(root, url) if root is not None else []
-    choice = choose_reading(parsed, page, meta.kind, url)
+    if cleaned_with == "template" and template is not None and template.containers:
+        # the site's own container, its chrome gone: its blocks are the article (no
+        # general reading needs to guess it), less any reader comments
+        choice = Choice("\n\n".join(b.text for b in page if not b.in_comments))
+    else:
+        choice = choose_reading(parsed, page, meta.kind, url)
     kind = page_kind(meta.kind, choice)
     text = choice.text if choice.from_blocks else fill_gaps(choice.text, page)
     if kind == "article":
@@ -126,6 +142,8 @@ def clean(
         image=_absolute(info.image, url),
         tags=info.tags,
         kind=kind,
+        cleaned_with=cleaned_with,
+        template_note=template_note,
     )
 
 

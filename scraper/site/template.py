@@ -1,0 +1,249 @@
+"""Learn a site's template from some of its pages, and lay it over a new page.
+
+The pages of one site share a template. A block whose key (path and text, see
+``fingerprint``) recurs on most of the sample is the site's chrome: an article's own text is
+on its own page only. The article's container is the path that, page after page, best
+encloses what is left: the text found on that page alone, outside links (the F-measure of
+that text against the container's whole text, averaged over the pages). Counting is done
+per page, once, so the same pages in any order give the same template; a listing or a home
+page in the sample only lowers counts, it adds no chrome.
+
+A new page *fits* the template when it shows most of the template's skeleton (its shallow
+paths that most pages hold) and, when there is a container, the container too; a page that
+does not fit (the site changed its layout) is cleaned without the template.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.errors import InputError
+from scraper.site.fingerprint import Element, PageFingerprint, Walk, walk_tree
+
+__all__ = ["Container", "SiteTemplate", "TemplateFit", "learn_from_fingerprints"]
+
+VERSION = 1
+# The skeleton: paths this shallow that most pages hold (the page's outer layout).
+SKELETON_DEPTH = 4
+# A container that does not enclose, on average, more of the pages' own text than it misses
+# or adds is no container.
+MIN_CONTAINER_SCORE = 0.5
+
+
+class Container(NamedTuple):
+    """A path that holds the article on ``pages`` of the sample, with its mean F there."""
+
+    path: int  # hash
+    text: str | None  # the same path, readable (``div#main/div.story``), when known
+    pages: int
+    score: float
+
+
+@dataclass(frozen=True)
+class SiteTemplate:
+    """A site's chrome (block keys) and its article's container (a path), with its evidence."""
+
+    pages: int  # the pages it was learned from
+    chrome: frozenset[int]
+    skeleton: frozenset[int]
+    containers: tuple[Container, ...] = ()  # the first a page holds is its container
+    site: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": VERSION,
+            "site": self.site,
+            "pages": self.pages,
+            "chrome": sorted(self.chrome),
+            "skeleton": sorted(self.skeleton),
+            "containers": [
+                {"hash": c.path, "path": c.text, "pages": c.pages, "score": round(c.score, 4)}
+                for c in self.containers
+            ],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SiteTemplate:
+        if not isinstance(data, dict) or data.get("version") != VERSION:
+            raise InputError(f"not a site template of version {VERSION}")
+        try:
+            return cls(
+                pages=int(data["pages"]),
+                chrome=frozenset(int(k) for k in data["chrome"]),
+                skeleton=frozenset(int(k) for k in data["skeleton"]),
+                containers=tuple(
+                    Container(int(c["hash"]), c.get("path"), int(c["pages"]), float(c["score"]))
+                    for c in data["containers"]
+                ),
+                site=data.get("site"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"site template: bad or missing field ({exc})") from exc
+
+    @classmethod
+    def from_json(cls, text: str) -> SiteTemplate:
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise InputError(f"site template: not JSON ({exc})") from exc
+        return cls.from_dict(data)
+
+    def fit(self, walk: Walk) -> TemplateFit:
+        """How ``walk``'s page fits the template: which of its blocks are chrome and where
+        its container is; ``reason`` says why it does not fit."""
+        paths = {e.path for e in walk.elements}
+        if self.skeleton:
+            found = len(self.skeleton & paths) / len(self.skeleton)
+            if found < 0.5:
+                return TemplateFit(False, f"layout changed: {found:.0%} of the template's skeleton")
+        container: list[int] = []
+        for box in self.containers:
+            container = [i for i, e in enumerate(walk.elements) if e.path == box.path]
+            if container:
+                break
+        if self.containers and not container:
+            return TemplateFit(False, "the template's container is missing")
+        chrome = _chrome_mask(walk.elements, self.chrome)
+        top = [i for i, e in enumerate(walk.elements) if chrome[i] and not _parent_in(e, chrome)]
+        words = sum(walk.elements[i].words for i in top)
+        return TemplateFit(True, None, tuple(top), tuple(container), words)
+
+    def apply(self, tree: LexborHTMLParser) -> tuple[LexborHTMLParser, TemplateFit]:
+        """``tree`` less the template's chrome and cut to its container (the head kept),
+        when the page fits; else ``tree`` as it was."""
+        walk = walk_tree(tree)
+        fit = self.fit(walk)
+        if not fit.fits:
+            return tree, fit
+        chrome = set(fit.chrome)
+        # a container inside chrome stays (it is what the page is about); chrome inside the
+        # container goes
+        kept = [i for i in fit.container if not _inside(walk.elements, i, chrome)]
+        for i in fit.chrome:
+            if not any(_inside(walk.elements, k, {i}) for k in kept):
+                walk.nodes[i].decompose()
+        if kept:
+            head = tree.head.html if tree.head is not None else ""
+            body = "".join(walk.nodes[i].html or "" for i in kept)
+            tree = LexborHTMLParser(f"<html>{head}<body>{body}</body></html>")
+        return tree, fit
+
+
+@dataclass(frozen=True)
+class TemplateFit:
+    fits: bool
+    reason: str | None = None
+    chrome: tuple[int, ...] = ()  # the topmost chrome blocks (indexes in the walk)
+    container: tuple[int, ...] = ()
+    chrome_words: int = 0
+
+
+def _parent_in(element: Element, mask: list[bool]) -> bool:
+    return element.parent >= 0 and mask[element.parent]
+
+
+def _inside(elements: Sequence[Element], index: int, ancestors: set[int]) -> bool:
+    """Whether ``index`` is one of ``ancestors`` or lies inside one."""
+    while index >= 0:
+        if index in ancestors:
+            return True
+        index = elements[index].parent
+    return False
+
+
+def _chrome_mask(elements: Sequence[Element], chrome: frozenset[int]) -> list[bool]:
+    """Per element: it, or a block it lies in, is chrome (elements come parents first)."""
+    mask = [False] * len(elements)
+    for i, e in enumerate(elements):
+        mask[i] = e.key in chrome or (e.parent >= 0 and mask[e.parent])
+    return mask
+
+
+def _depths(elements: Sequence[Element]) -> list[int]:
+    depth = [0] * len(elements)
+    for i, e in enumerate(elements):
+        depth[i] = depth[e.parent] + 1 if e.parent >= 0 else 1
+    return depth
+
+
+def _own_text_share(elements: Sequence[Element], chrome: frozenset[int]) -> list[int]:
+    """Per element, its words that are neither chrome nor link text (deep)."""
+    mask = _chrome_mask(elements, chrome)
+    unique = [0 if mask[i] else e.own_words - e.own_link_words for i, e in enumerate(elements)]
+    for i in range(len(elements) - 1, -1, -1):  # children come after their parents
+        parent = elements[i].parent
+        if parent >= 0:
+            unique[parent] += unique[i]
+    return unique
+
+
+def learn_from_fingerprints(
+    pages: Iterable[PageFingerprint], *, paths: dict[int, str] | None = None, site: str | None = None
+) -> SiteTemplate:
+    """A template from the fingerprints of some pages of one site (``paths``: readable
+    paths by hash, for the container's, when known)."""
+    sample = _distinct(pages)
+    n = len(sample)
+    if n < 2:
+        raise InputError(f"a site template needs at least 2 distinct pages, got {n}")
+    majority = n // 2 + 1
+    keys: Counter[int] = Counter()
+    shallow: Counter[int] = Counter()
+    for page in sample:
+        keys.update({e.key for e in page.elements if e.key})
+        depth = _depths(page.elements)
+        shallow.update({e.path for e, d in zip(page.elements, depth) if d <= SKELETON_DEPTH})
+    chrome = frozenset(k for k, c in keys.items() if c >= majority)
+    skeleton = frozenset(p for p, c in shallow.items() if c >= majority)
+    # the container: on each page, the path that best encloses the page's own text; a site
+    # with variants of its template has one such path a variant
+    best_on: Counter[int] = Counter()
+    f_sum: Counter[int] = Counter()
+    for page in sample:
+        unique = _own_text_share(page.elements, chrome)
+        total = sum(u for u, e in zip(unique, page.elements) if e.parent < 0)
+        if not total:
+            continue
+        best: dict[int, float] = {}
+        for u, e in zip(unique, page.elements):
+            if u and e.words:
+                f = 2 * u / (e.words + total)  # F of precision u/words and recall u/total
+                if f > best.get(e.path, 0.0):
+                    best[e.path] = f
+        path, f = min(best.items(), key=lambda kv: (-kv[1], kv[0]))
+        if f >= MIN_CONTAINER_SCORE:
+            best_on[path] += 1
+            f_sum[path] += f
+    # a path best on one page only is that page's, not the template's; ties go to the
+    # smaller hash, so that the order of pages is no matter
+    containers = sorted(
+        (p for p, c in best_on.items() if c >= 2), key=lambda p: (-best_on[p], -f_sum[p], p)
+    )
+    return SiteTemplate(
+        pages=n,
+        chrome=chrome,
+        skeleton=skeleton,
+        containers=tuple(
+            Container(p, (paths or {}).get(p), best_on[p], f_sum[p] / best_on[p])
+            for p in containers
+        ),
+        site=site,
+    )
+
+
+def _distinct(pages: Iterable[PageFingerprint]) -> list[PageFingerprint]:
+    """The pages once each (a page fetched twice would count its article as chrome), in an
+    order that does not depend on the order given."""
+    seen: dict[frozenset[int], PageFingerprint] = {}
+    for page in pages:
+        seen.setdefault(frozenset(e.key for e in page.elements), page)
+    return [seen[k] for k in sorted(seen, key=lambda k: sorted(k))]
