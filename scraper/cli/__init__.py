@@ -93,7 +93,15 @@ from scraper.cli.bench_cmd import bench_command  # noqa: E402
 from scraper.cli.clean_cmd import clean_command  # noqa: E402
 from scraper.cli.crawl_cmd import crawl_command  # noqa: E402
 from scraper.cli.diff_cmd import diff_command  # noqa: E402
+from scraper.cli.rules_cmd import rules_group  # noqa: E402
 from scraper.cli.snapshot_cmd import snapshot_group  # noqa: E402
 
-for _command in (clean_command, crawl_command, diff_command, snapshot_group, bench_command):
+for _command in (
+    clean_command,
+    crawl_command,
+    diff_command,
+    snapshot_group,
+    bench_command,
+    rules_group,
+):
     main.add_command(_command)

@@ -22,7 +22,7 @@ from scraper.errors import InputError
 __all__ = ["bench_command"]
 
 _SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "bench"
-BENCHMARKS = ("wcxb", "trafeval")
+BENCHMARKS = ("wcxb", "trafeval", "templates")
 
 
 def _names(value: str, known: tuple[str, ...], what: str) -> list[str]:
@@ -39,7 +39,15 @@ def _names(value: str, known: tuple[str, ...], what: str) -> list[str]:
     "benches",
     default=",".join(BENCHMARKS),
     show_default=True,
-    help="Comma-separated benchmarks: wcxb (WCXB-dev), trafeval (trafilatura-eval).",
+    help="Comma-separated benchmarks: wcxb (WCXB-dev), trafeval (trafilatura-eval), "
+    "templates (site templates on CleanPortalEval, leave one out).",
+)
+@click.option(
+    "--templates-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=_SHARED / "cleanportaleval",
+    show_default="../shared/bench/cleanportaleval",
+    help="CleanPortalEval-style folder (input/, GoldStandard/).",
 )
 @click.option(
     "--wcxb-dir",
@@ -93,6 +101,7 @@ def bench_command(
     benches: str,
     wcxb_dir: Path,
     trafeval_dir: Path,
+    templates_dir: Path,
     limit: int | None,
     every: int,
     ids: str | None,
@@ -126,13 +135,31 @@ def bench_command(
     missing = [i for i in wanted if i not in found]
     if missing:
         raise InputError(f"no page with id {', '.join(missing)} in the chosen benchmarks")
-    if not wcxb_cases and not eval_cases:
+    portal = None
+    if "templates" in chosen:
+        from scraper.bench.templates import load_portal_cases
+
+        load_portal_cases(templates_dir)  # a clear error before the long runs
+        portal = templates_dir
+    if not wcxb_cases and not eval_cases and portal is None:
         raise InputError("no pages to run")
 
     def progress(done: int, total: int) -> None:
         if not quiet and (done % 25 == 0 or done == total):
             click.echo(f"\r{done}/{total} pages", nl=done == total, err=True)
 
+    notes = ""
+    if portal is not None:
+        from scraper.bench.templates import run_templates, templates_markdown
+
+        notes = templates_markdown(run_templates(portal, progress=progress))
+        click.echo(notes)
+    if not wcxb_cases and not eval_cases:
+        if out:
+            from scraper.bench.section import write_section
+
+            write_section(out, "templates", notes)
+        return
     result = run(
         wcxb_cases=wcxb_cases,
         eval_cases=eval_cases,
@@ -146,5 +173,5 @@ def bench_command(
     if csv_path:
         write_csv(result, csv_path)
     if out:
-        write_markdown(result, out, command=command.strip())
+        write_markdown(result, out, command=command.strip(), notes=notes)
     click.echo("\n".join(markdown_tables(result)))

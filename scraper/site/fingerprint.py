@@ -9,8 +9,8 @@ template. Each block also carries its word counts, deep and its own (outside its
 blocks), in and out of links, which is all that learning needs of a page: a fingerprint is
 numbers, not the page.
 
-The walk is iterative (an explicit stack): a page nested thousands deep is walked in linear
-time, and elements deeper than ``MAX_DEPTH`` count as text of their ancestor there.
+The walk is lexbor's traversal, not a recursion of ours, and elements deeper than
+``MAX_DEPTH`` count as text of their ancestor.
 """
 
 from __future__ import annotations
@@ -36,15 +36,15 @@ __all__ = [
 ]
 
 # The elements a template is made of: those that lay a page out or hold a paragraph.
-BLOCK_TAGS = frozenset(
+_BLOCK_NAMES = (
     "div section article aside nav header footer main ul ol dl li table tbody tr td form p "
-    "h1 h2 h3 h4 h5 h6 blockquote figure center".split()
+    "h1 h2 h3 h4 h5 h6 blockquote figure center"
 )
+BLOCK_TAGS = frozenset(_BLOCK_NAMES.split())
 MAX_DEPTH = 64
 # A name that changes from page to page: a run of digits (``post-12345``) or a hex hash.
 _UNSTABLE = re.compile(r"\d{3,}|[0-9a-f]{8,}", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
-_SKIP = frozenset({"script", "style", "noscript", "template", "-comment"})
 
 
 class Element(NamedTuple):
@@ -102,75 +102,99 @@ def _norm(text: str) -> str:
 
 
 def walk_tree(tree: LexborHTMLParser) -> Walk:
-    """The block elements of ``tree``'s body, with their word counts (one pass, no recursion)."""
+    """The block elements of ``tree``'s body with their word counts, in document order.
+
+    The tree is traversed in lexbor (no recursion here, and no Python call per text node);
+    a block's text is lexbor's, less the code of its scripts and styles.
+    """
     walk = Walk([], [], [])
     body = tree.body
     if body is None:
         return walk
-    # per open block: [words, link_words, own_words, own_link_words]
-    counts: list[list[int]] = []
-    # the stack holds nodes to visit, (node, depth, in a link, path), and block ends,
-    # (block, its parent block), where a block's counts go to its parent
-    stack: list[tuple[LexborNode, int, bool, str] | tuple[int, int]] = [(body, 0, False, "")]
-    open_block = -1
-    texts: list[list[str]] = []
-    while stack:
-        item = stack.pop()
-        if len(item) == 2:  # a block closes
-            index, parent = item  # type: ignore[misc]
-            words, links = counts[index][0], counts[index][1]
-            if parent >= 0:
-                counts[parent][0] += words
-                counts[parent][1] += links
-                texts[parent].extend(texts[index])
-            open_block = parent
+    index: dict[int, int] = {}  # node's mem_id -> its index
+    depth: list[int] = []
+    for node in body.traverse(include_text=False):
+        if node.tag not in BLOCK_TAGS or node is body:
             continue
-        node, depth, in_link, path = item  # type: ignore[misc]
-        tag = node.tag
-        if tag == "-text":
-            words = word_count(node.text_content or "")
-            if words and open_block >= 0:
-                c = counts[open_block]
-                c[0] += words
-                c[2] += words
-                if in_link:
-                    c[1] += words
-                    c[3] += words
-            if open_block >= 0 and node.text_content:
-                texts[open_block].append(node.text_content)
+        parent, hops = -1, 1
+        up = node.parent
+        while up is not None and up.tag != "body":
+            found = index.get(up.mem_id)
+            if found is not None:
+                parent = found
+                break
+            up, hops = up.parent, hops + 1
+        level = (depth[parent] if parent >= 0 else 0) + hops
+        if level > MAX_DEPTH:  # counts as text of its ancestor
             continue
-        if tag in _SKIP:
-            continue
-        here = path
-        if node is not body and tag in BLOCK_TAGS and depth <= MAX_DEPTH:
-            name = descriptor(node)
-            # a path starts at the nearest element with an id: wrappers above it come and go
-            # from one variant of a site's template to another
-            here = f"{path}/{name}" if path and "#" not in name else name
-            index = len(walk.elements)
-            walk.elements.append(Element(open_block, _hash(here), 0, 0, 0, 0, 0))
-            walk.nodes.append(node)
-            walk.paths.append(here)
-            counts.append([0, 0, 0, 0])
-            texts.append([])
-            stack.append((index, open_block))
-            open_block = index
-        children = list(node.iter(include_text=True))
-        link = in_link or tag == "a"
-        for child in reversed(children):
-            stack.append((child, depth + 1, link, here))
+        name = descriptor(node)
+        # a path starts at the nearest element with an id: wrappers above it come and go
+        # from one variant of a site's template to another
+        above = walk.paths[parent] if parent >= 0 else ""
+        path = f"{above}/{name}" if above and "#" not in name else name
+        index[node.mem_id] = len(walk.elements)
+        walk.elements.append(Element(parent, _hash(path), 0, 0, 0, 0, 0))
+        walk.nodes.append(node)
+        walk.paths.append(path)
+        depth.append(level)
+    code = _code_texts(body, index)
+    links = [0] * len(walk.elements)
+    for a in body.css("a"):
+        owner = _owner(a, index)
+        if owner >= 0:
+            links[owner] += word_count(a.text(deep=True, separator=" "))
+    words = [0] * len(walk.elements)
+    texts = []
+    for i, node in enumerate(walk.nodes):
+        text = node.text(deep=True, separator=" ")
+        for snippet in code.get(i, ()):
+            text = text.replace(snippet, " ", 1)
+        text = _norm(text)
+        texts.append(text)
+        words[i] = word_count(text)
+    own, own_links = list(words), list(links)
+    deep_links = list(links)
+    for i in range(len(walk.elements) - 1, -1, -1):  # children come after their parents
+        parent = walk.elements[i].parent
+        if parent >= 0:
+            own[parent] -= words[i]
+            deep_links[parent] += deep_links[i]
     for i, element in enumerate(walk.elements):
-        words, links, own, own_links = counts[i]
-        text = _norm(" ".join(texts[i]))
-        key = _hash(walk.paths[i] + "\x00" + text) if text else 0
         walk.elements[i] = element._replace(
-            key=key,
-            words=words,
-            link_words=links,
-            own_words=own,
-            own_link_words=own_links,
+            key=_hash(walk.paths[i] + "\x00" + texts[i]) if texts[i] else 0,
+            words=words[i],
+            link_words=min(deep_links[i], words[i]),
+            own_words=max(own[i], 0),
+            own_link_words=min(own_links[i], max(own[i], 0)),
         )
     return walk
+
+
+def _owner(node: LexborNode, index: dict[int, int]) -> int:
+    """The index of ``node``'s nearest block ancestor, -1 for none."""
+    up = node.parent
+    while up is not None and up.tag != "body":
+        found = index.get(up.mem_id)
+        if found is not None:
+            return found
+        up = up.parent
+    return -1
+
+
+def _code_texts(body: LexborNode, index: dict[int, int]) -> dict[int, list[str]]:
+    """Per block, the texts of the scripts and styles inside it (not text a reader sees)."""
+    out: dict[int, list[str]] = {}
+    for node in body.css("script, style, template"):
+        text = node.text(deep=True, separator=" ")
+        if not text.strip():
+            continue
+        up = node.parent
+        while up is not None and up.tag != "body":
+            found = index.get(up.mem_id)
+            if found is not None:
+                out.setdefault(found, []).append(text)
+            up = up.parent
+    return out
 
 
 def fingerprint_tree(tree: LexborHTMLParser) -> PageFingerprint:

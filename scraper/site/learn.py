@@ -1,4 +1,5 @@
-"""``learn_template(pages)``: a site's template from some of its pages, read as ``clean`` reads them."""
+"""``learn_template(pages)``: a site's template from some of its pages, read as ``clean``
+reads them."""
 
 from __future__ import annotations
 
@@ -46,6 +47,6 @@ def learn_template(
             continue
         walk = walk_tree(tree)
         fingerprints.append(PageFingerprint(tuple(walk.elements)))
-        for element, path in zip(walk.elements, walk.paths):
+        for element, path in zip(walk.elements, walk.paths, strict=True):
             paths.setdefault(element.path, path)
     return learn_from_fingerprints(fingerprints, paths=paths, site=site)

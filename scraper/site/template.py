@@ -16,7 +16,7 @@ does not fit (the site changed its layout) is cleaned without the template.
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -187,7 +187,10 @@ def _own_text_share(elements: Sequence[Element], chrome: frozenset[int]) -> list
 
 
 def learn_from_fingerprints(
-    pages: Iterable[PageFingerprint], *, paths: dict[int, str] | None = None, site: str | None = None
+    pages: Iterable[PageFingerprint],
+    *,
+    paths: dict[int, str] | None = None,
+    site: str | None = None,
 ) -> SiteTemplate:
     """A template from the fingerprints of some pages of one site (``paths``: readable
     paths by hash, for the container's, when known)."""
@@ -201,28 +204,29 @@ def learn_from_fingerprints(
     for page in sample:
         keys.update({e.key for e in page.elements if e.key})
         depth = _depths(page.elements)
-        shallow.update({e.path for e, d in zip(page.elements, depth) if d <= SKELETON_DEPTH})
+        pairs = zip(page.elements, depth, strict=True)
+        shallow.update({e.path for e, d in pairs if d <= SKELETON_DEPTH})
     chrome = frozenset(k for k, c in keys.items() if c >= majority)
     skeleton = frozenset(p for p, c in shallow.items() if c >= majority)
     # the container: on each page, the path that best encloses the page's own text; a site
     # with variants of its template has one such path a variant
     best_on: Counter[int] = Counter()
-    f_sum: Counter[int] = Counter()
+    f_sum: dict[int, float] = defaultdict(float)
     for page in sample:
         unique = _own_text_share(page.elements, chrome)
-        total = sum(u for u, e in zip(unique, page.elements) if e.parent < 0)
+        total = sum(u for u, e in zip(unique, page.elements, strict=True) if e.parent < 0)
         if not total:
             continue
         best: dict[int, float] = {}
-        for u, e in zip(unique, page.elements):
+        for u, e in zip(unique, page.elements, strict=True):
             if u and e.words:
                 f = 2 * u / (e.words + total)  # F of precision u/words and recall u/total
                 if f > best.get(e.path, 0.0):
                     best[e.path] = f
-        path, f = min(best.items(), key=lambda kv: (-kv[1], kv[0]))
-        if f >= MIN_CONTAINER_SCORE:
+        path, top = min(best.items(), key=lambda kv: (-kv[1], kv[0]))
+        if top >= MIN_CONTAINER_SCORE:
             best_on[path] += 1
-            f_sum[path] += f
+            f_sum[path] += top
     # a path best on one page only is that page's, not the template's; ties go to the
     # smaller hash, so that the order of pages is no matter
     containers = sorted(
