@@ -195,6 +195,8 @@ class Document:
             "image": self.image,
             "tags": list(self.tags),
             "kind": self.kind,
+            "cleaned_with": self.cleaned_with,
+            "template_note": self.template_note,
             "word_count": self.word_count,
             "text": self.text,
             "blocks": blocks_to_json(self.blocks),

@@ -54,7 +54,7 @@ def learn_command(
     """Print a proposed site rule (YAML for config.yaml) learned from SOURCES: pages,
     folders of pages or WARC files of one site. Each selector comes with its evidence.
 
-    Exit 0: a rule printed; 2: bad input (fewer than two pages, unreadable files).
+    Exit 0: a rule printed; 4: bad input (fewer than two pages, a missing file); 2: usage.
     """
     from scraper.site.rules import propose_rule
 

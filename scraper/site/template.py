@@ -237,7 +237,7 @@ def learn_from_fingerprints(
         chrome=chrome,
         skeleton=skeleton,
         containers=tuple(
-            Container(p, (paths or {}).get(p), best_on[p], f_sum[p] / best_on[p])
+            Container(p, (paths or {}).get(p), best_on[p], round(f_sum[p] / best_on[p], 4))
             for p in containers
         ),
         site=site,

@@ -1,0 +1,221 @@
+"""Site templates: learned from pages of one site, used by clean(), handed back as rules."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from selectolax.lexbor import LexborHTMLParser
+
+import scraper
+from scraper.cli import main
+from scraper.config import Config
+from scraper.site import SiteTemplate, learn_template
+from scraper.site.fingerprint import walk_tree
+
+# Chrome a generic cleaner keeps: a prose-like promotion inside the story's own container,
+# the same on every page of the site.
+PROMO = (
+    "Subscribe to our morning briefing and get the stories that matter delivered to your "
+    "inbox every weekday, free of charge, with analysis from our reporters around the world."
+)
+MENU = "".join(
+    f'<li><a href="/section/{s}">{s.title()}</a></li>' for s in ("world", "sport", "arts")
+)
+
+WORDS = [
+    "harbour",
+    "council",
+    "budget",
+    "river",
+    "bridge",
+    "school",
+    "winter",
+    "market",
+    "farmers",
+    "station",
+    "railway",
+    "museum",
+    "festival",
+    "library",
+    "hospital",
+    "engineers",
+    "voters",
+    "court",
+    "ministry",
+    "weather",
+]
+
+
+def _story(seed: int, paragraphs: int = 6) -> list[str]:
+    rnd = random.Random(seed)
+    return [
+        " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(25, 40))).capitalize() + "."
+        for _ in range(paragraphs)
+    ]
+
+
+def article_page(seed: int, *, layout: str = "v1") -> str:
+    body = "".join(f"<p>{p}</p>" for p in _story(seed))
+    if layout == "v2":  # the site's new layout: nothing of the old one left
+        return (
+            f"<html><head><title>Story {seed}</title></head><body><main class='grid'>"
+            f"<section class='piece'><h1>Story {seed}</h1>{body}</section></main></body></html>"
+        )
+    return (
+        f"<html><head><title>Story {seed}</title></head><body>"
+        f"<div id='masthead'><ul class='menu'>{MENU}</ul></div>"
+        f"<div id='main'><div class='story story-{seed}000'><h1>Story {seed}</h1>"
+        f"<p class='promo'>{PROMO}</p>{body}</div>"
+        f"<div class='related'><h4>More stories</h4><ul><li><a href='/a/{seed + 1}'>"
+        f"Story {seed + 1}</a></li></ul></div></div>"
+        f"<div id='footer'><p>Copyright 2026 The Daily Example. All rights reserved.</p></div>"
+        "</body></html>"
+    )
+
+
+def listing_page() -> str:
+    items = "".join(f"<li><a href='/a/{i}'>Story {i}</a></li>" for i in range(30))
+    return (
+        "<html><body>"
+        f"<div id='masthead'><ul class='menu'>{MENU}</ul></div>"
+        f"<div id='list'><ul>{items}</ul></div>"
+        "<div id='footer'><p>Copyright 2026 The Daily Example. All rights reserved.</p></div>"
+        "</body></html>"
+    )
+
+
+def pages(seeds: range) -> list[tuple[str, str]]:
+    return [(article_page(s), f"https://daily.example/a/{s}") for s in seeds]
+
+
+def test_chrome_is_learned_and_the_container_read():
+    template = learn_template(pages(range(1, 6)))
+    assert template.pages == 5
+    assert template.containers, "the story container is learned"
+    assert template.containers[0].text == "div#main/div.story"
+    url = "https://daily.example/a/99"
+    generic = scraper.clean(article_page(99), url)
+    cleaned = scraper.clean(article_page(99), url, template=template)
+    assert cleaned.cleaned_with == "template" and cleaned.template_note is None
+    assert generic.cleaned_with == "generic"
+    assert "Subscribe to our morning briefing" not in cleaned.text
+    for paragraph in _story(99):
+        assert paragraph in cleaned.text
+    assert "Copyright" not in cleaned.text and "More stories" not in cleaned.text
+
+
+def test_three_pages_suffice_and_a_listing_does_not_spoil_it():
+    small = learn_template(pages(range(1, 4)))
+    mixed = learn_template([*pages(range(1, 4)), (listing_page(), "https://daily.example/")])
+    for template in (small, mixed):
+        doc = scraper.clean(article_page(42), "https://daily.example/a/42", template=template)
+        assert doc.cleaned_with == "template"
+        assert "Subscribe to our morning briefing" not in doc.text
+        assert _story(42)[0] in doc.text
+
+
+def test_same_pages_in_any_order_give_the_same_template():
+    given = pages(range(1, 8))
+    first = learn_template(given).to_json()
+    for seed in range(3):
+        shuffled = list(given)
+        random.Random(seed).shuffle(shuffled)
+        assert learn_template(shuffled).to_json() == first
+
+
+def test_template_is_small_json_and_round_trips():
+    template = learn_template(pages(range(1, 10)))
+    text = template.to_json()
+    assert len(text) < 4000
+    again = SiteTemplate.from_json(text)
+    assert again == template
+    with pytest.raises(scraper.InputError):
+        SiteTemplate.from_json("{}")
+    with pytest.raises(scraper.InputError):
+        SiteTemplate.from_json("not json")
+
+
+def test_a_changed_layout_is_drift_and_cleaned_generically():
+    template = learn_template(pages(range(1, 6)))
+    doc = scraper.clean(
+        article_page(7, layout="v2"), "https://daily.example/a/7", template=template
+    )
+    assert doc.cleaned_with == "generic"
+    assert doc.template_note and "layout changed" in doc.template_note
+    assert _story(7)[0] in doc.text
+
+
+def test_fewer_than_two_pages_is_a_clear_error():
+    with pytest.raises(scraper.InputError, match="at least 2 distinct pages"):
+        learn_template(pages(range(1, 2)))
+    with pytest.raises(scraper.InputError):  # the same page twice is one page
+        learn_template(pages(range(1, 2)) * 2)
+
+
+def test_walk_has_no_recursion_over_depth():
+    deep = "<html><body>" + "<div>" * 10_000 + "deep text" + "</div>" * 10_000 + "</body></html>"
+    walk = walk_tree(LexborHTMLParser(deep))
+    assert walk.elements and walk.elements[0].words == 2
+
+
+def _write_pages(folder: Path, seeds: range) -> None:
+    folder.mkdir()
+    for seed in seeds:
+        (folder / f"story-{seed}.html").write_text(article_page(seed), encoding="utf-8")
+
+
+def test_rules_learn_prints_a_rule_that_loads_and_matches_its_evidence(tmp_path):
+    _write_pages(tmp_path / "site", range(1, 7))
+    result = CliRunner().invoke(
+        main, ["rules", "learn", "--host", "daily.example", str(tmp_path / "site")]
+    )
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load(result.output)
+    rule_data = data["sites"]["daily-example"]
+    assert rule_data["hosts"] == ["daily.example"]
+    config = Config.model_validate({"sites": {"daily": rule_data}})
+    rule = config.sites["daily"]
+    assert rule.content == "div.story"
+    assert "nth-child" not in result.output
+    # each selector's comment says on how many pages it matched: check it
+    lines = result.output.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().startswith(("content:", "- ")) and lines[i - 1].strip().startswith("#"):
+            claimed = int(lines[i - 1].split(" on ")[1].split(" of ")[0])
+            selector = yaml.safe_load(
+                line.split(":", 1)[1] if "content:" in line else line[line.index("- ") + 2 :]
+            )
+            if "drop_lines" in "\n".join(lines[:i]) and lines[i].strip().startswith("- '^"):
+                continue
+            matched = sum(
+                1 for seed in range(1, 7) if LexborHTMLParser(article_page(seed)).css(selector)
+            )
+            assert matched == claimed, (selector, matched, claimed)
+    # written to config, the rule takes the promotion out of the article
+    doc = scraper.clean(article_page(50), "https://daily.example/a/50", config=config)
+    assert "Subscribe to our morning briefing" not in doc.text
+    assert _story(50)[0] in doc.text
+
+
+def test_rules_learn_bad_input_is_one_line_and_its_exit_code(tmp_path):
+    _write_pages(tmp_path / "one", range(1, 2))
+    result = CliRunner().invoke(
+        main, ["rules", "learn", "--host", "daily.example", str(tmp_path / "one")]
+    )
+    assert result.exit_code == 4  # InputError's, as README's exit codes say
+    assert "at least 2 distinct pages" in result.output
+    assert "Traceback" not in result.output
+    result = CliRunner().invoke(main, ["rules", "learn", str(tmp_path / "missing")])
+    assert result.exit_code == 4 and "no such file" in result.output
+
+
+def test_json_of_a_document_says_how_it_was_cleaned():
+    template = learn_template(pages(range(1, 5)))
+    doc = scraper.clean(article_page(9), "https://daily.example/a/9", template=template)
+    data = json.loads(scraper.render.render(doc, "json"))
+    assert data["cleaned_with"] == "template"
