@@ -103,6 +103,9 @@ class CrawlSettings(_Model):
     clean_timeout: Duration = Field(30.0, description="longest time cleaning one page")
     store: str = Field("sqlite", description="sqlite, or a PostgreSQL DSN shared by workers")
     lease: Duration = Field(60.0, ge=1, description="a worker's hold on URLs and hosts")
+    templates: bool = Field(True, description="learn each site's template as it crawls")
+    template_pages: int = Field(5, ge=2, description="pages a site's template rests on, at least")
+    template_sample: int = Field(8, ge=2, description="page fingerprints kept per site")
 
     @field_validator("store")
     @classmethod

@@ -62,6 +62,11 @@ class SiteSummary:
     seconds: float = 0.0
     jsonl: str | None = None
     warnings: tuple[str, ...] = ()
+    # the site's template: pages it rests on (0: none yet), pages cleaned with it, pages
+    # that did not fit it (its layout drifted)
+    template_pages: int = 0
+    template_used: int = 0
+    template_drift: int = 0
 
 
 @dataclass(frozen=True)

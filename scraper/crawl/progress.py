@@ -61,6 +61,8 @@ class LogLines:
             s = event.summary
             counts = ", ".join(f"{k} {s.counts.get(k, 0)}" for k in _COLUMNS)
             line = f"{s.site}: run {s.run_id} {s.status} in {s.seconds:.1f}s: {counts}"
+            if s.template_pages:
+                line += f"; {template_note(s)}"
         if line is not None:
             print(line, file=self.stream, flush=True)
 
@@ -131,6 +133,7 @@ def summary_table(summaries: Sequence[SiteSummary]) -> Table:
     for key in _COLUMNS:
         table.add_column(key, justify="right", min_width=len(key))
     table.add_column("seconds", justify="right")
+    table.add_column("template")
     for s in summaries:
         table.add_row(
             s.site,
@@ -138,8 +141,15 @@ def summary_table(summaries: Sequence[SiteSummary]) -> Table:
             s.status,
             *(str(s.counts.get(key, 0)) for key in _COLUMNS),
             f"{s.seconds:.1f}",
+            template_note(s) if s.template_pages else "-",
         )
     return table
+
+
+def template_note(s: SiteSummary) -> str:
+    """The site's template in a few words: pages it rests on, pages cleaned with it, drift."""
+    note = f"learned from {s.template_pages} pages, cleaned {s.template_used} with it"
+    return note + (f", {s.template_drift} did not fit" if s.template_drift else "")
 
 
 def summary_json(summaries: Sequence[SiteSummary]) -> str:

@@ -80,6 +80,12 @@ class _Run:
     resumed: bool = False
     full: bool = False  # max_pages claimed, by this worker and any other (from the store)
     warnings: list[str] = field(default_factory=list)
+    # the site's learned template (JSON; "" while it has none; None: templates are off)
+    template: str | None = None
+    template_pages: int = 0  # the pages it rests on
+    template_used: int = 0  # pages cleaned with it
+    template_drift: int = 0  # pages that did not fit it
+    samples_since: int = 0  # fingerprints added since it was learned
 
 
 @dataclass
@@ -314,6 +320,8 @@ class Crawler:
         )
         self.store.set_run_jsonl(info.id, str(output.jsonl_path))
         run = _Run(info, rule, Scope(self.config, name), output, time.monotonic(), resumed=resumed)
+        if self.settings.templates:
+            self._load_template(run)
         self._runs[info.id] = run
         seeds: list[FrontierItem] = []
         start = rule.start or ([] if rule.sitemaps or rule.feeds else [f"https://{rule.hosts[0]}/"])
@@ -325,6 +333,37 @@ class Crawler:
                     seeds.append(self._item(run, url, kind, 0))
         self.store.enqueue([s for s in seeds if s.kind != "sitemap"])
         self._add_sitemaps(run, [s for s in seeds if s.kind == "sitemap"], None)
+
+    def _load_template(self, run: _Run) -> None:
+        from scraper.site.template import SiteTemplate
+
+        run.template = self.store.template(run.info.site) or ""
+        if run.template:
+            try:
+                run.template_pages = SiteTemplate.from_json(run.template).pages
+            except ScraperError:  # a template of another version: learned again
+                run.template = ""
+
+    def _learn(self, run: _Run, url: str, fingerprint: str) -> None:
+        """Add the page's fingerprint to the site's sample; (re)learn the template once the
+        sample holds ``template_pages`` pages, and again after as many new ones."""
+        from scraper.site.fingerprint import PageFingerprint
+        from scraper.site.template import learn_from_fingerprints
+
+        site, settings = run.info.site, self.settings
+        size = self.store.add_sample(site, url, fingerprint, keep=settings.template_sample)
+        run.samples_since += 1
+        if size < settings.template_pages or (
+            run.template and run.samples_since < settings.template_pages
+        ):
+            return
+        try:
+            sample = [PageFingerprint.unpack(f) for f in self.store.samples(site)]
+            template = learn_from_fingerprints(sample, site=site)
+        except (ValueError, ScraperError):  # too few distinct pages yet, or a bad sample row
+            return
+        run.template, run.template_pages, run.samples_since = template.to_json(), template.pages, 0
+        self.store.save_template(site, run.template, template.pages)
 
     def _item(self, run: _Run, url: str, kind: str, depth: int) -> FrontierItem:
         return FrontierItem(
@@ -401,6 +440,9 @@ class Crawler:
             seconds=time.monotonic() - run.started,
             jsonl=str(run.output.jsonl_path),
             warnings=tuple(run.warnings),
+            template_pages=run.template_pages,
+            template_used=run.template_used,
+            template_drift=run.template_drift,
         )
         self.emit(RunFinished(summary))
         return summary
@@ -954,17 +996,20 @@ class Crawler:
         )
         args = (result.body, result.charset, result.final_url, item.kind == "page", want_links)
         done.meta["clean_args"] = args
+        if run.template is not None and item.kind == "page":
+            done.meta["clean_kwargs"] = {"site_template": run.template}
         self._start_cleaning(done)
 
     def _start_cleaning(self, done: _Done) -> None:
         args = (self._clean_fn, self.settings.clean_timeout, *done.meta["clean_args"])
+        kwargs = done.meta.get("clean_kwargs", {})
         pool = self._clean_pool
         try:
-            future = pool.submit(run_clean, *args)
+            future = pool.submit(run_clean, *args, **kwargs)
         except BrokenProcessPool:
             self._replace_pool(pool)
             pool = self._clean_pool
-            future = pool.submit(run_clean, *args)
+            future = pool.submit(run_clean, *args, **kwargs)
         done.meta["pool"] = pool
         done.meta.pop("running_since", None)
         if self._cleaning < self._workers:  # a worker is free: it starts now
@@ -1005,6 +1050,19 @@ class Crawler:
             self._complete(run, item, "failed", new, status=status, detail=message)
             return
         cleaned: Cleaned = done.value
+        if cleaned.fingerprint and item.kind == "page":
+            self._learn(run, item.url, cleaned.fingerprint)
+        if cleaned.doc is not None and run.template:
+            if cleaned.doc.cleaned_with == "template":
+                run.template_used += 1
+            elif cleaned.doc.template_note:
+                run.template_drift += 1
+                if run.template_drift == 1:
+                    self._warn(
+                        run,
+                        f"{item.url}: does not fit the site's template "
+                        f"({cleaned.doc.template_note}); cleaned without it",
+                    )
         found = [
             self._item(run, url, "page", item.depth + 1)
             for url in cleaned.links

@@ -38,6 +38,7 @@ class Cleaned:
     hash: str | None
     links: list[str]
     error: str | None = None
+    fingerprint: str | None = None  # the page's, packed, when the crawl learns templates
 
 
 CleanFn = Callable[[bytes, str | None, str, bool, bool], Cleaned]
@@ -82,11 +83,18 @@ def run_clean(
     url: str,
     want_doc: bool,
     want_links: bool,
+    site_template: str | None = None,
 ) -> Cleaned:
-    """``fn`` (``clean_page``) on one page, cut off after ``timeout`` seconds."""
+    """``fn`` (``clean_page``) on one page, cut off after ``timeout`` seconds.
+
+    ``site_template`` (the crawl learns templates): the site's template as JSON, or ``""``
+    while it has none; the page is then cleaned with it and its fingerprint taken."""
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        return fn(body, charset, url, want_doc, want_links)
+        if site_template is None:
+            return fn(body, charset, url, want_doc, want_links)
+        learning: Callable[..., Cleaned] = fn  # ``clean_page`` takes the template too
+        return learning(body, charset, url, want_doc, want_links, site_template=site_template)
     except _TooSlow:
         return Cleaned(None, None, [], f"{url}: cleaning took longer than {timeout:g}s")
     finally:
@@ -98,9 +106,18 @@ def text_hash(text: str) -> str:
 
 
 def clean_page(
-    body: bytes, charset: str | None, url: str, want_doc: bool, want_links: bool
+    body: bytes,
+    charset: str | None,
+    url: str,
+    want_doc: bool,
+    want_links: bool,
+    *,
+    site_template: str | None = None,
 ) -> Cleaned:
-    """Clean the page (``want_doc``), list its links (``want_links``); raises for no page."""
+    """Clean the page (``want_doc``), list its links (``want_links``); raises for no page.
+
+    With ``site_template`` (see ``run_clean``) the page is cleaned with the site's template
+    and its fingerprint comes back."""
     try:
         html = decode_html(body, charset)
     except (ScraperError, ValueError, LookupError) as exc:
@@ -108,8 +125,16 @@ def clean_page(
     links = page_links(html, url) if want_links else []
     if not want_doc:
         return Cleaned(None, None, links)
+    template, fingerprint = None, None
+    if site_template is not None:
+        from scraper.site.learn import page_fingerprint
+        from scraper.site.template import SiteTemplate
+
+        found = page_fingerprint(html)
+        fingerprint = found.pack() if found is not None else None
+        template = SiteTemplate.from_json(site_template) if site_template else None
     try:
-        doc = clean(html, url, config=_CONFIG or Config())
+        doc = clean(html, url, config=_CONFIG or Config(), template=template)
     except ScraperError as exc:
-        return Cleaned(None, None, links, str(exc))
-    return Cleaned(doc, text_hash(doc.text), links)
+        return Cleaned(None, None, links, str(exc), fingerprint)
+    return Cleaned(doc, text_hash(doc.text), links, fingerprint=fingerprint)

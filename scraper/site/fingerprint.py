@@ -15,7 +15,11 @@ The walk is lexbor's traversal, not a recursion of ours, and elements deeper tha
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+import struct
+import zlib
 from dataclasses import dataclass
 from hashlib import blake2b
 from typing import NamedTuple
@@ -47,6 +51,10 @@ _UNSTABLE = re.compile(r"\d{3,}|[0-9a-f]{8,}", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
 
+# parent, path, key, then the four word counts
+_ROW = struct.Struct("<iIIHHHH")
+
+
 class Element(NamedTuple):
     """One block element of a page, in document order."""
 
@@ -65,12 +73,38 @@ class PageFingerprint:
 
     elements: tuple[Element, ...]
 
-    def to_json(self) -> list[list[int]]:
-        return [list(e) for e in self.elements]
+    def pack(self) -> str:
+        """The fingerprint as a short ASCII string (for a store): its blocks that hold text,
+        as packed numbers, compressed."""
+        kept: dict[int, int] = {}
+        rows: list[bytes] = []
+        for i, e in enumerate(self.elements):
+            parent = e.parent
+            while parent >= 0 and parent not in kept:  # an empty block's child: up past it
+                parent = self.elements[parent].parent
+            if not e.words:
+                continue
+            kept[i] = len(rows)
+            rows.append(
+                _ROW.pack(
+                    kept[parent] if parent >= 0 else -1,
+                    e.path,
+                    e.key,
+                    *(min(n, 0xFFFF) for n in e[3:]),
+                )
+            )
+        return base64.b64encode(zlib.compress(b"".join(rows), 6)).decode("ascii")
 
     @classmethod
-    def from_json(cls, data: list[list[int]]) -> PageFingerprint:
-        return cls(tuple(Element(*row) for row in data))
+    def unpack(cls, text: str) -> PageFingerprint:
+        """Raises ``ValueError`` for what ``pack`` did not write."""
+        try:
+            raw = zlib.decompress(base64.b64decode(text.encode("ascii"), validate=True))
+        except (zlib.error, binascii.Error, UnicodeEncodeError) as exc:
+            raise ValueError(f"not a packed fingerprint: {exc}") from None
+        if len(raw) % _ROW.size:
+            raise ValueError("not a packed fingerprint: cut short")
+        return cls(tuple(Element(*row) for row in _ROW.iter_unpack(raw)))
 
 
 class Walk(NamedTuple):
@@ -82,8 +116,9 @@ class Walk(NamedTuple):
 
 
 def _hash(text: str) -> int:
-    # 52 bits: exact in JSON numbers everywhere, and no collision among a site's blocks
-    return int.from_bytes(blake2b(text.encode("utf-8", "replace"), digest_size=8).digest()) >> 12
+    # 32 bits: a site's few thousand blocks hardly ever collide, and one that does only
+    # counts a block twice; the fingerprints a store keeps stay small
+    return int.from_bytes(blake2b(text.encode("utf-8", "replace"), digest_size=4).digest())
 
 
 def descriptor(node: LexborNode) -> str:

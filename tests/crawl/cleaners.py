@@ -13,7 +13,13 @@ from scraper.crawl.work import Cleaned, clean_page
 
 
 def misbehaving(
-    body: bytes, charset: str | None, url: str, want_doc: bool, want_links: bool
+    body: bytes,
+    charset: str | None,
+    url: str,
+    want_doc: bool,
+    want_links: bool,
+    *,
+    site_template: str | None = None,
 ) -> Cleaned:
     if want_doc and b"DIE-WHILE-CLEANING" in body:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -25,4 +31,4 @@ def misbehaving(
             time.sleep(6)
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
-    return clean_page(body, charset, url, want_doc, want_links)
+    return clean_page(body, charset, url, want_doc, want_links, site_template=site_template)

@@ -44,6 +44,19 @@ SCHEMA_VERSION = 1
 _NOW = "extract(epoch from clock_timestamp())::float8"
 _SCHEMA_LOCK = 0x5C7A9E  # advisory lock key: one worker creates the schema at a time
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS site_samples (
+    site text NOT NULL,
+    url text NOT NULL,
+    fingerprint text NOT NULL,
+    seen_at float8 NOT NULL,
+    PRIMARY KEY (site, url)
+);
+CREATE TABLE IF NOT EXISTS site_templates (
+    site text PRIMARY KEY,
+    template text NOT NULL,
+    pages integer NOT NULL,
+    learned_at float8 NOT NULL
+);
 CREATE TABLE IF NOT EXISTS scraper_meta (key text PRIMARY KEY, value text NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     id bigserial PRIMARY KEY,
@@ -648,6 +661,43 @@ class PostgresStore:
                 (owner, lease, host, owner),
             )
             return cur.rowcount == 1
+
+    # -- site templates ------------------------------------------------------------------
+
+    def add_sample(self, site: str, url: str, fingerprint: str, *, keep: int) -> int:
+        with self._tx():
+            self._db.execute(
+                "INSERT INTO site_samples (site, url, fingerprint, seen_at)"
+                f" VALUES (%s, %s, %s, {_NOW}) ON CONFLICT (site, url) DO UPDATE"
+                " SET fingerprint=EXCLUDED.fingerprint, seen_at=EXCLUDED.seen_at",
+                (site, url, fingerprint),
+            )
+            self._db.execute(
+                "DELETE FROM site_samples WHERE site=%s AND url NOT IN (SELECT url FROM"
+                " site_samples WHERE site=%s ORDER BY seen_at DESC, url LIMIT %s)",
+                (site, site, keep),
+            )
+            (n,) = self._one("SELECT COUNT(*) FROM site_samples WHERE site=%s", (site,))
+        return int(n)
+
+    def samples(self, site: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT fingerprint FROM site_samples WHERE site=%s ORDER BY url", (site,)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def save_template(self, site: str, template: str, pages: int) -> None:
+        self._db.execute(
+            "INSERT INTO site_templates (site, template, pages, learned_at)"
+            f" VALUES (%s, %s, %s, {_NOW}) ON CONFLICT (site) DO UPDATE"
+            " SET template=EXCLUDED.template, pages=EXCLUDED.pages,"
+            " learned_at=EXCLUDED.learned_at",
+            (site, template, pages),
+        )
+
+    def template(self, site: str) -> str | None:
+        row = self._opt("SELECT template FROM site_templates WHERE site=%s", (site,))
+        return str(row[0]) if row else None
 
     def push_back(self, host: str, seconds: float) -> None:
         with self._tx():

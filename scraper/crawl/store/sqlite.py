@@ -38,6 +38,19 @@ __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 SCHEMA_VERSION = 3
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS site_samples (
+    site TEXT NOT NULL,
+    url TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,  -- scraper.site.fingerprint, packed: numbers, not the page
+    seen_at REAL NOT NULL,
+    PRIMARY KEY (site, url)
+);
+CREATE TABLE IF NOT EXISTS site_templates (
+    site TEXT PRIMARY KEY,
+    template TEXT NOT NULL,  -- SiteTemplate JSON
+    pages INTEGER NOT NULL,
+    learned_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -656,6 +669,47 @@ class SQLiteStore:
             "SELECT robots_failures FROM run_hosts WHERE run_id=? AND host=?", (run_id, host)
         ).fetchone()
         return int(row[0]) if row else 0
+
+    # -- site templates ------------------------------------------------------------------
+
+    def add_sample(self, site: str, url: str, fingerprint: str, *, keep: int) -> int:
+        """Keep ``url``'s fingerprint in ``site``'s sample, the newest ``keep`` pages; returns
+        the sample's size."""
+        with self._tx():
+            self._db.execute(
+                "INSERT OR REPLACE INTO site_samples (site, url, fingerprint, seen_at)"
+                " VALUES (?, ?, ?, ?)",
+                (site, url, fingerprint, self.now()),
+            )
+            self._db.execute(
+                "DELETE FROM site_samples WHERE site=? AND url NOT IN (SELECT url FROM"
+                " site_samples WHERE site=? ORDER BY seen_at DESC, url LIMIT ?)",
+                (site, site, keep),
+            )
+            (n,) = self._db.execute(
+                "SELECT COUNT(*) FROM site_samples WHERE site=?", (site,)
+            ).fetchone()
+        return int(n)
+
+    def samples(self, site: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT fingerprint FROM site_samples WHERE site=? ORDER BY url", (site,)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def save_template(self, site: str, template: str, pages: int) -> None:
+        with self._tx():
+            self._db.execute(
+                "INSERT OR REPLACE INTO site_templates (site, template, pages, learned_at)"
+                " VALUES (?, ?, ?, ?)",
+                (site, template, pages, self.now()),
+            )
+
+    def template(self, site: str) -> str | None:
+        row = self._db.execute(
+            "SELECT template FROM site_templates WHERE site=?", (site,)
+        ).fetchone()
+        return str(row[0]) if row else None
 
     def push_back(self, host: str, seconds: float) -> None:
         """No request to ``host`` for ``seconds`` (a Retry-After), for every worker."""
