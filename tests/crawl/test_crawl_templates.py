@@ -18,14 +18,12 @@ PROMO = (
     "Join thousands of readers who start their day with our newsletter, a short and friendly "
     "summary of the local news, the weather and the events of the week ahead, sent at dawn."
 )
-WORDS = "quay tram orchard mayor ferry bakery chapel valley miners poets clinic dunes".split()
+WORDS = ["quay", "tram", "orchard", "mayor", "ferry", "bakery", "chapel", "valley", "miners"]
 
 
 def story(n: int) -> list[str]:
     rnd = random.Random(n)
-    return [
-        " ".join(rnd.choice(WORDS) for _ in range(30)).capitalize() + "." for _ in range(5)
-    ]
+    return [" ".join(rnd.choice(WORDS) for _ in range(30)).capitalize() + "." for _ in range(5)]
 
 
 def page(n: int, *, layout: str = "old") -> str:
@@ -98,7 +96,7 @@ def test_a_changed_layout_is_drift_and_templates_can_be_turned_off(server, crawl
     for n in range(1, 13):  # the site moves to a new layout
         server.routes[f"/a/{n}"] = Reply(body=page(n + 100, layout="new"))
 
-    code, counts, stderr = crawl(config, "--force")
+    code, _counts, stderr = crawl(config, "--force")
 
     assert code == 0
     assert "does not fit the site's template" in stderr
@@ -116,7 +114,7 @@ def test_a_changed_layout_is_drift_and_templates_can_be_turned_off(server, crawl
 
     off = tmp_path / "off"
     off.mkdir()
-    code, counts, _ = crawl(site_config(off, server, templates=False, format="json"))
+    code, _counts, _ = crawl(site_config(off, server, templates=False, format="json"))
     assert code == 0
     store = SQLiteStore(off / "state")
     assert store.template("gazette") is None and store.samples("gazette") == []
