@@ -291,3 +291,21 @@ def test_max_sitemaps_is_counted_in_the_store_for_every_worker(make_store):
     assert two.add_sitemaps(run.id, maps[1:5], limit=4) == (1, 1)
     assert one.add_sitemaps(run.id, maps, limit=4) == (0, 2)  # s4 and s5
     assert one.pending_count(run.id) == 4
+
+
+def test_site_samples_are_bounded_and_the_template_kept(make_store):
+    store = make_store()
+    for n in range(12):
+        size = store.add_sample("s", f"https://a.example/{n}", f"fp{n}", keep=5)
+    assert size == 5
+    assert sorted(store.samples("s")) == sorted(f"fp{n}" for n in range(7, 12))
+    assert store.add_sample("s", "https://a.example/11", "again", keep=5) == 5  # replaced
+    assert "again" in store.samples("s") and store.samples("other") == []
+    assert store.template("s") is None
+    store.save_template("s", '{"version": 1}', 5)
+    store.save_template("s", '{"version": 1, "pages": 6}', 6)
+    store.close()
+    again = make_store()  # kept across connections (and, for PostgreSQL, workers)
+    assert again.template("s") == '{"version": 1, "pages": 6}'
+    assert len(again.samples("s")) == 5
+    again.close()
