@@ -18,6 +18,7 @@ from scraper.errors import (
     SnapshotError,
     StateError,
 )
+from scraper.site import SiteTemplate, learn_template
 
 __all__ = [
     "Config",
@@ -29,8 +30,10 @@ __all__ = [
     "InputError",
     "ScraperError",
     "SiteRule",
+    "SiteTemplate",
     "SnapshotError",
     "StateError",
     "clean",
+    "learn_template",
     "load_config",
 ]

@@ -118,9 +118,11 @@ def test_public_api_is_pinned():
         "InputError",
         "ScraperError",
         "SiteRule",
+        "SiteTemplate",
         "SnapshotError",
         "StateError",
         "clean",
+        "learn_template",
         "load_config",
     ]
     for name in scraper.__all__:
