@@ -62,11 +62,9 @@ class SiteSummary:
     seconds: float = 0.0
     jsonl: str | None = None
     warnings: tuple[str, ...] = ()
-    # the site's template: pages it rests on (0: none yet), pages cleaned with it, pages
-    # that did not fit it (its layout drifted)
-    template_pages: int = 0
-    template_used: int = 0
-    template_drift: int = 0
+    # the site's template: "pages" it rests on (0: none yet), pages "cleaned" with it, pages
+    # that did not fit it ("drift": its layout changed)
+    template: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

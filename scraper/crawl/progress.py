@@ -61,8 +61,8 @@ class LogLines:
             s = event.summary
             counts = ", ".join(f"{k} {s.counts.get(k, 0)}" for k in _COLUMNS)
             line = f"{s.site}: run {s.run_id} {s.status} in {s.seconds:.1f}s: {counts}"
-            if s.template_pages:
-                line += f"; {template_note(s)}"
+            if s.template.get("pages"):
+                line += f"; template {template_note(s)}"
         if line is not None:
             print(line, file=self.stream, flush=True)
 
@@ -141,15 +141,16 @@ def summary_table(summaries: Sequence[SiteSummary]) -> Table:
             s.status,
             *(str(s.counts.get(key, 0)) for key in _COLUMNS),
             f"{s.seconds:.1f}",
-            template_note(s) if s.template_pages else "-",
+            template_note(s) if s.template.get("pages") else "-",
         )
     return table
 
 
 def template_note(s: SiteSummary) -> str:
     """The site's template in a few words: pages it rests on, pages cleaned with it, drift."""
-    note = f"learned from {s.template_pages} pages, cleaned {s.template_used} with it"
-    return note + (f", {s.template_drift} did not fit" if s.template_drift else "")
+    t = s.template
+    note = f"learned from {t.get('pages', 0)} pages, cleaned {t.get('cleaned', 0)}"
+    return note + (f", {t['drift']} did not fit" if t.get("drift") else "")
 
 
 def summary_json(summaries: Sequence[SiteSummary]) -> str:

@@ -440,9 +440,13 @@ class Crawler:
             seconds=time.monotonic() - run.started,
             jsonl=str(run.output.jsonl_path),
             warnings=tuple(run.warnings),
-            template_pages=run.template_pages,
-            template_used=run.template_used,
-            template_drift=run.template_drift,
+            template={
+                "pages": run.template_pages,
+                "cleaned": run.template_used,
+                "drift": run.template_drift,
+            }
+            if run.template is not None
+            else {},
         )
         self.emit(RunFinished(summary))
         return summary

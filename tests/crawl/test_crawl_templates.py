@@ -119,3 +119,23 @@ def test_a_changed_layout_is_drift_and_templates_can_be_turned_off(server, crawl
     store = SQLiteStore(off / "state")
     assert store.template("gazette") is None and store.samples("gazette") == []
     store.close()
+
+
+def test_the_summary_reports_the_template_per_site(server, crawl, tmp_path):
+    links = [f"/a/{n}" for n in range(1, 9)]
+    server.routes["/"] = Reply(body=hub(links))
+    for n in range(1, 9):
+        server.routes[f"/a/{n}"] = Reply(body=page(n))
+    code, _counts, _ = crawl(site_config(tmp_path, server))
+    assert code == 0
+    from click.testing import CliRunner
+
+    from scraper.cli import main
+
+    result = CliRunner().invoke(
+        main, ["crawl", "--config", str(tmp_path / "config.yaml"), "--json", "--force"]
+    )
+    [run] = json.loads(result.stdout)["runs"]
+    assert run["template"]["pages"] >= 5
+    assert run["template"]["cleaned"] >= 5  # a second run: every page with the stored template
+    assert run["template"]["drift"] == 0

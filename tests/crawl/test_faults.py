@@ -441,7 +441,7 @@ def test_the_json_summary_and_the_table_use_the_same_names(server, write_config,
     table = _cli(write_config, config, "--force")
     [run] = json.loads(as_json.stdout)["runs"]
     header = next(line for line in table.stdout.splitlines() if "status" in line).split()
-    assert header == ["site", "run_id", "status", *run["counts"], "seconds"]
+    assert header == ["site", "run_id", "status", *run["counts"], "seconds", "template"]
     assert {"site", "run_id", "status", "counts", "seconds"} <= set(run)
 
 
