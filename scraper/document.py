@@ -152,6 +152,9 @@ class Document:
     # thread of posts), or "page" (a listing, a home or service page: none of those);
     # None for a text dump.
     kind: str | None = None
+    # How the text was read (``scraper.cleaner.readings.READINGS``): "trafilatura",
+    # "trafilatura-recall", "justext" or "blocks" (the page's own blocks); None for a text dump.
+    reading: str | None = None
 
     @cached_property
     def text(self) -> str:
@@ -191,6 +194,7 @@ class Document:
             "image": self.image,
             "tags": list(self.tags),
             "kind": self.kind,
+            "reading": self.reading,
             "word_count": self.word_count,
             "text": self.text,
             "blocks": blocks_to_json(self.blocks),

@@ -126,6 +126,7 @@ def clean(
         image=_absolute(info.image, url),
         tags=info.tags,
         kind=kind,
+        reading=choice.reading,
     )
 
 

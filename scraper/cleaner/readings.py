@@ -37,6 +37,7 @@ from scraper.measures import word_count
 
 __all__ = [
     "FALLBACK_RATIO",
+    "READINGS",
     "RETRY_RATIO",
     "Choice",
     "choose_reading",
@@ -69,6 +70,9 @@ _BALANCED_WITHOUT_RETRY = "balanced, retried by scraper"
 _MEDIA_AND_HEAD_LINKS = ("meta", "link", "img", "picture", "source")
 
 _WORD = re.compile(r"\w+")
+# The readings a choice can win with: trafilatura's balanced rules, its recall rules,
+# jusText's classifier, the page's own blocks.
+READINGS = ("trafilatura", "trafilatura-recall", "justext", "blocks")
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class Choice:
     text: str  # paragraphs separated by one blank line
     from_blocks: bool = False
     thread: bool = False  # the page is a thread of posts: what it calls comments is content
+    reading: str = "trafilatura"  # which reading won: one of ``READINGS``
 
 
 def lxml_tree(tree: LexborHTMLParser) -> HtmlElement | None:
@@ -104,6 +109,7 @@ def choose_reading(
     complete = "\n\n".join(block.text for block in blocks)
     complete_words = len(_WORD.findall(complete))
     precise_words = len(_WORD.findall(precise))
+    name = "trafilatura"
     if precise_words < RETRY_RATIO * complete_words:
         # trafilatura's own retry, on its terms but measured against the block reading
         if (
@@ -114,19 +120,21 @@ def choose_reading(
             recall = _trafilatura_text(parsed, url, recall=True)
             recall_words = len(_WORD.findall(recall))
             if recall_words > ESCALATION_ACCEPT_RATIO * precise_words:
-                precise, precise_words = recall, recall_words
+                precise, precise_words, name = recall, recall_words, "trafilatura-recall"
         # the last reading of ``parsed``: jusText may consume it
         second = justext_text(parsed, drop_comments=not thread)
         second_words = len(_WORD.findall(second))
         # a second reading must be clearly longer, as trafilatura asks of its own retry
         if second_words > ESCALATION_ACCEPT_RATIO * precise_words:
-            precise, precise_words = second, second_words
+            precise, precise_words, name = second, second_words, "justext"
     use_blocks = (
         kind not in NO_FALLBACK_KINDS
         and precise_words < FALLBACK_RATIO * complete_words
         and not reads_as_article(precise)
     )
-    return Choice(complete if use_blocks else precise, from_blocks=use_blocks, thread=thread)
+    if use_blocks:
+        return Choice(complete, from_blocks=True, thread=thread, reading="blocks")
+    return Choice(precise, thread=thread, reading=name)
 
 
 def _comments_are_the_page(blocks: list[Block]) -> bool:
