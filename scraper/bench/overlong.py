@@ -32,7 +32,8 @@ def _wcxb_lines(runs: Mapping[str, Sequence[PageScore]]) -> Iterator[str]:
     names = list(runs)
     yield (
         f"WCXB-dev: pages whose output has more than {OVER_LONG:g}× the words of the answer, "
-        "by page type."
+        "by page type (a page whose answer is empty counts as none: "
+        f"{sum(not s.answer_words for s in runs[names[0]])} pages)."
     )
     yield ""
     yield "| page type | pages | " + " | ".join(names) + " |"

@@ -157,14 +157,13 @@ class PageScore:
 
     @property
     def length_ratio(self) -> float:
-        """The output's words over the answer's (inf for an output where the answer is empty)."""
-        if not self.answer_words:
-            return float("inf") if self.output_words else 0.0
-        return self.output_words / self.answer_words
+        """The output's words over the answer's (0 when the answer is empty)."""
+        return self.output_words / self.answer_words if self.answer_words else 0.0
 
     @property
     def over_long(self) -> bool:
-        """Whether the output is more than ``OVER_LONG`` times the answer."""
+        """Whether the output is more than ``OVER_LONG`` times the answer (never on a page
+        whose answer is empty: any output would be, whatever it holds)."""
         return self.length_ratio > OVER_LONG
 
 

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.cleaner.comments import read_comments
+from scraper.cleaner.comments import read_comments, story_before_comments
 from scraper.cleaner.gapfill import fill_gaps
 from scraper.cleaner.language import detect_language, page_language
 from scraper.cleaner.linefilter import chrome_free
@@ -101,9 +101,10 @@ def clean(
     if parsed is not None:
         meta = complete_metadata(meta, parsed, url)
     structure, base = page_units(tree), base_url(tree, url)
+    story = story_before_comments(tree)  # before page_blocks marks the tree's text
     root = content_root(tree)
     page = page_blocks(root, url) if root is not None else []
-    choice = choose_reading(parsed, page, meta.kind, url)
+    choice = choose_reading(parsed, page, meta.kind, url, story=story)
     kind = page_kind(meta.kind, choice)
     text = choice.text if choice.from_blocks else fill_gaps(choice.text, page)
     if kind == "article":

@@ -93,17 +93,24 @@ def lxml_tree(tree: LexborHTMLParser) -> HtmlElement | None:
 
 
 def choose_reading(
-    parsed: HtmlElement | None, blocks: list[Block], kind: str | None, url: str | None
+    parsed: HtmlElement | None,
+    blocks: list[Block],
+    kind: str | None,
+    url: str | None,
+    *,
+    story: bool = False,
 ) -> Choice:
     """Read ``parsed`` (consumed) with trafilatura, jusText when trafilatura kept little,
-    and choose among them and the page's ``blocks`` (see the module docstring).
+    and choose among them and the page's ``blocks`` (see the module docstring). ``story``:
+    the page has a story of its own above its comment sections
+    (``comments.story_before_comments``), so it is no thread, however short the story.
 
     An empty ``text`` means no article was found.
     """
     if parsed is not None:
         strip_elements(parsed, *_MEDIA_AND_HEAD_LINKS, with_tail=False)
     precise = _trafilatura_text(parsed, url)
-    thread = kind == "forum" or _comments_are_the_page(blocks)
+    thread = kind == "forum" or (not story and _comments_are_the_page(blocks))
     if not thread:  # no reading is the longer for a page's reader comments
         blocks = [block for block in blocks if not block.in_comments]
     complete = "\n\n".join(block.text for block in blocks)
