@@ -26,6 +26,7 @@ from scraper.cleaner.linefilter import chrome_free
 from scraper.cleaner.linkdense import without_link_paragraphs
 from scraper.cleaner.pageblocks import content_root, page_blocks
 from scraper.cleaner.pagekind import page_kind
+from scraper.cleaner.precision import article_only
 from scraper.cleaner.prune import prune_chrome
 from scraper.cleaner.readings import choose_reading, lxml_tree
 from scraper.cleaner.structure import Unit, align, base_url, compose, page_units
@@ -107,6 +108,7 @@ def clean(
     choice = choose_reading(parsed, page, meta.kind, url, story=story)
     kind = page_kind(meta.kind, choice)
     text = choice.text if choice.from_blocks else fill_gaps(choice.text, page)
+    text = article_only(text, page)  # whichever reading: no navigation around the article
     if kind == "article":
         text = without_link_paragraphs(text, page)  # an article's teasers
     title, author = one_line(meta.title), one_line(meta.author)

@@ -1,0 +1,124 @@
+"""The kept text held to the article's, whichever reading kept it.
+
+A reading (trafilatura's, jusText's or the page's own blocks) can keep, around the
+article, blocks that are no article text on any page: the site's navigation lists, a
+run of short link lines, the footer's rows. Each paragraph of the reading is matched to
+its block of the page (``scraper.cleaner.pageblocks``, by letters and digits) and
+weighed: a prose paragraph (``PROSE_WORDS`` words or more, mostly not link text) counts
+its words for the main text, a navigation block (``NAV_LINK_SHARE`` of it link text,
+most of its links navigating: ``scraper.cleaner.links``) counts its words against. The
+main text is the stretch of paragraphs that weighs most (the largest sum over a run of
+consecutive paragraphs); before and after it, navigation blocks go, and so do short
+paragraphs that hold a copyright sign (a footer's line). Inside it nothing goes here: a
+listing's links and a story's own link lines are its content. A reading without a prose
+paragraph has no main text and is left as it is.
+
+All of it is judged by shape (link density, where the links point, prose measures that
+know every script, position against the main text), never by a language's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scraper.cleaner.pageblocks import Block
+from scraper.measures import keys, word_count
+
+__all__ = [
+    "FOOTER_WORDS",
+    "MAX_DROPPED",
+    "NAV_LINK_SHARE",
+    "PROSE_WORDS",
+    "article_only",
+    "is_navigation",
+    "main_span",
+]
+
+PROSE_WORDS = 12
+NAV_LINK_SHARE = 0.6
+# A footer's copyright line is short; a paragraph this long that names a copyright is prose.
+FOOTER_WORDS = 30
+# Navigation making this share of the reading's words or more is its content (a
+# directory, a category page's list), not chrome around an article.
+MAX_DROPPED = 0.5
+_COPYRIGHT = "\u00a9"
+
+
+def is_navigation(block: Block) -> bool:
+    """Whether ``block`` navigates: ``NAV_LINK_SHARE`` of it link text to other pages, and
+    most of its links navigating (``scraper.cleaner.links.is_nav_link``)."""
+    return block.away_share >= NAV_LINK_SHARE and 2 * block.nav_links >= block.links > 0
+
+
+def main_span(weights: Sequence[int]) -> tuple[int, int] | None:
+    """The run of consecutive ``weights`` with the largest sum, as (first, last) indices;
+    None when no weight is positive."""
+    best, best_span = 0, None
+    total, start = 0, 0
+    for index, weight in enumerate(weights):
+        if total <= 0:
+            total, start = 0, index
+        total += weight
+        if total > best:
+            best, best_span = total, (start, index)
+    return best_span
+
+
+def article_only(reading: str, blocks: Sequence[Block]) -> str:
+    """``reading`` (paragraphs separated by blank lines) without the navigation blocks
+    and footer lines before and after its main text (see the module docstring)."""
+    paragraphs = reading.split("\n\n")
+    if len(paragraphs) < 2:
+        return reading
+    found: dict[str, Block] = {}
+    for block, key in zip(blocks, keys([b.text for b in blocks]), strict=True):
+        found.setdefault(key, block)
+    weights, chrome, matched = [], [], []
+    for paragraph, key in zip(paragraphs, keys(paragraphs), strict=True):
+        block = found.get(key)
+        matched.append(block)
+        words = word_count(paragraph)
+        linked = block is not None and block.away_share >= NAV_LINK_SHARE
+        nav = block is not None and is_navigation(block)
+        if nav:
+            weights.append(-words)
+        elif not linked and words >= PROSE_WORDS:
+            weights.append(words)
+        else:
+            weights.append(0)
+        chrome.append(nav or (_COPYRIGHT in paragraph and words <= FOOTER_WORDS))
+    span = main_span(weights)
+    if span is None:
+        return reading
+    first, last = span
+    box = _container(
+        [b.path for b, w in zip(matched[first : last + 1], weights[first : last + 1]) if b and w > 0]
+    )
+    kept, dropped = [], 0
+    for index, (paragraph, block) in enumerate(zip(paragraphs, matched, strict=True)):
+        inside = first <= index <= last or block is None or block.path[: len(box)] == box
+        if inside or not chrome[index]:
+            kept.append(paragraph)
+        else:
+            dropped += word_count(paragraph)
+    if not kept or dropped > MAX_DROPPED * word_count(reading):
+        return reading  # links making half of the reading are its content: a directory
+    return "\n\n".join(kept)
+
+
+def _container(paths: list[tuple[int, ...]]) -> tuple[int, ...]:
+    """The block elements that hold all of ``paths`` (the main text's prose blocks): their
+    common start, or a lone block's parents."""
+    if not paths:
+        return ()
+    if len(paths) == 1:
+        return paths[0][:-1]
+    common = paths[0]
+    for path in paths[1:]:
+        size = 0
+        for a, b in zip(common, path, strict=False):
+            if a != b:
+                break
+            size += 1
+        common = common[:size]
+    return common
