@@ -89,9 +89,9 @@ def _eval_lines(runs: Mapping[str, Sequence[ChunkScore]]) -> Iterator[str]:
             + "."
         )
     base = {s.id: s for s in runs.get(_BASE, ())}
-    worst = sorted(
-        (s for s in ours if s.over_long), key=lambda s: (-s.without_kept, -s.words)
-    )[:WORST]
+    worst = sorted((s for s in ours if s.over_long), key=lambda s: (-s.without_kept, -s.words))[
+        :WORST
+    ]
     if not worst:
         return
     yield ""

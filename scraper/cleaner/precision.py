@@ -71,8 +71,8 @@ def article_only(reading: str, blocks: Sequence[Block]) -> str:
     if len(paragraphs) < 2:
         return reading
     found: dict[str, Block] = {}
-    for block, key in zip(blocks, keys([b.text for b in blocks]), strict=True):
-        found.setdefault(key, block)
+    for page_block, key in zip(blocks, keys([b.text for b in blocks]), strict=True):
+        found.setdefault(key, page_block)
     weights, chrome, matched = [], [], []
     for paragraph, key in zip(paragraphs, keys(paragraphs), strict=True):
         block = found.get(key)
@@ -91,9 +91,8 @@ def article_only(reading: str, blocks: Sequence[Block]) -> str:
     if span is None:
         return reading
     first, last = span
-    box = _container(
-        [b.path for b, w in zip(matched[first : last + 1], weights[first : last + 1]) if b and w > 0]
-    )
+    core = zip(matched[first : last + 1], weights[first : last + 1], strict=True)
+    box = _container([block.path for block, weight in core if block and weight > 0])
     kept, dropped = [], 0
     for index, (paragraph, block) in enumerate(zip(paragraphs, matched, strict=True)):
         inside = first <= index <= last or block is None or block.path[: len(box)] == box
