@@ -1,11 +1,13 @@
-"""What a link is for, from its target and its text: navigating the site, or a story.
+"""What a link is for, from its target: navigating the site, or one item of it.
 
 A link navigates when it points to one of the site's own section pages (its home, a
 section, a tag or a category: a path of at most ``SECTION_DEPTH`` short segments, with
-no story slug and no number in it) or when its text is a label of at most
-``LABEL_WORDS`` words ("PS3", "Site map", "About us"). A link to a story carries a
-slug or a number and a headline's words ("/2008/05/12/mayor-resigns-over-budget").
-Judged by shape only, in no language: ``scraper.cleaner.precision`` reads it.
+no story slug, no number and no query in it: "/games/", "/about", "/tag/harbour"). A
+link to a story, a paper or a search carries a slug, a number or a query
+("/2008/05/12/mayor-resigns-over-budget", "/pdf/2603.05498", "?query=Sun"). Its text
+does not decide: a short label links to an item as often as to a section ("pdf", an
+author's name; measured on WCXB-dev's listings). Judged by shape only, in no language:
+``scraper.cleaner.precision`` reads it.
 """
 
 from __future__ import annotations
@@ -13,12 +15,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from scraper.measures import word_count
-
-__all__ = ["LABEL_WORDS", "SECTION_DEPTH", "is_nav_link", "is_section_page"]
+__all__ = ["SECTION_DEPTH", "is_nav_link", "is_section_page", "same_site"]
 
 SECTION_DEPTH = 2
-LABEL_WORDS = 2
 # A segment with more word separators than this is a story's slug ("mayor-resigns-over").
 _SLUG_SEPARATORS = 2
 _SEGMENT_CHARS = 30
@@ -29,20 +28,11 @@ _PAGE_SUFFIX = re.compile(r"\.(?:s?html?|php|aspx?|jsp)$", re.IGNORECASE)
 
 def is_section_page(target: str, here: str) -> bool:
     """Whether ``target`` (resolved against the page's address ``here``) is one of the
-    site's section pages: same host, a short path of short segments without digits, and
-    no query naming one item."""
-    try:
-        parts = urlsplit(target)
-        host = urlsplit(here).hostname if here else None
-    except ValueError:  # a malformed address: not a section page
+    site's section pages: a page of the site (``same_site``) at a short path of short
+    segments without digits."""
+    if not same_site(target, here):
         return False
-    if parts.scheme not in ("", "http", "https"):
-        return False  # mailto:, javascript:
-    if parts.hostname and host and _site(parts.hostname) != _site(host):
-        return False
-    if parts.query and _DIGIT.search(parts.query):
-        return False  # ?id=123, ?p=42: one item
-    segments = [s for s in parts.path.split("/") if s]
+    segments = [s for s in urlsplit(target).path.split("/") if s]
     if len(segments) > SECTION_DEPTH:
         return False
     for segment in segments:
@@ -56,9 +46,23 @@ def is_section_page(target: str, here: str) -> bool:
     return True
 
 
-def is_nav_link(target: str, text: str, here: str) -> bool:
-    """Whether a link to ``target`` written ``text`` navigates the site (module docstring)."""
-    return word_count(text) <= LABEL_WORDS or is_section_page(target, here)
+def same_site(target: str, here: str) -> bool:
+    """Whether ``target`` is a page of the site of ``here`` that names no one item or
+    search: same host (``www.`` or not), a web address, no query (``?id=123``,
+    ``?query=name``)."""
+    try:
+        parts = urlsplit(target)
+        host = urlsplit(here).hostname if here else None
+    except ValueError:  # a malformed address
+        return False
+    if parts.scheme not in ("", "http", "https") or parts.query:
+        return False  # mailto:, javascript:, one item or one search
+    return not (parts.hostname and host and _site(parts.hostname) != _site(host))
+
+
+def is_nav_link(target: str, here: str) -> bool:
+    """Whether a link to ``target`` navigates the site of ``here`` (module docstring)."""
+    return is_section_page(target, here)
 
 
 def _site(host: str) -> str:

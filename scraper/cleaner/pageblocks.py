@@ -89,10 +89,8 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
         within = (
             "#" in href and (href[0] == "#" or urldefrag(urljoin(here, href)).url == here)
         ) or _ADDRESS.match(text) is not None
-        if within:
-            mark = _ANCHOR
-        else:
-            mark = _NAV_LINK if is_nav_link(urljoin(here, href), text, here) else _LINK
+        navigates = not within and is_nav_link(urljoin(here, href), here)
+        mark = _ANCHOR if within else _NAV_LINK if navigates else _LINK
         node.insert_before(mark)
         node.insert_after(mark)
     # Each block edge says which block element the text after it lies in: the element

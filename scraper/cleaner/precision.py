@@ -73,7 +73,10 @@ def article_only(reading: str, blocks: Sequence[Block]) -> str:
     found: dict[str, Block] = {}
     for page_block, key in zip(blocks, keys([b.text for b in blocks]), strict=True):
         found.setdefault(key, page_block)
-    weights, chrome, matched = [], [], []
+    weights: list[int] = []
+    chrome: list[bool] = []
+    navs: list[bool] = []
+    matched: list[Block | None] = []
     for paragraph, key in zip(paragraphs, keys(paragraphs), strict=True):
         block = found.get(key)
         matched.append(block)
@@ -86,23 +89,37 @@ def article_only(reading: str, blocks: Sequence[Block]) -> str:
             weights.append(words)
         else:
             weights.append(0)
-        chrome.append(nav or (_COPYRIGHT in paragraph and words <= FOOTER_WORDS))
+        chrome.append(_COPYRIGHT in paragraph and words <= FOOTER_WORDS)
+        navs.append(nav)
+    # a navigation line alone between other lines is an item of a list or a table (a
+    # ranking's product names): navigation is a block of links or a run of link lines
+    for index, nav in enumerate(navs):
+        block = matched[index]
+        run = (index > 0 and navs[index - 1]) or (index + 1 < len(navs) and navs[index + 1])
+        if nav and (run or (block is not None and block.links > 1)):
+            chrome[index] = True
     span = main_span(weights)
     if span is None:
         return reading
     first, last = span
     core = zip(matched[first : last + 1], weights[first : last + 1], strict=True)
     box = _container([block.path for block, weight in core if block and weight > 0])
-    kept, dropped = [], 0
+    before, main, after, dropped = [], [], [], 0
     for index, (paragraph, block) in enumerate(zip(paragraphs, matched, strict=True)):
-        inside = first <= index <= last or block is None or block.path[: len(box)] == box
-        if inside or not chrome[index]:
-            kept.append(paragraph)
-        else:
+        outside = block is not None and block.path[: len(box)] != box and chrome[index]
+        if index < first:
+            if not outside:  # navigation ahead of the main text is never its content
+                before.append(paragraph)
+        elif index <= last:
+            main.append(paragraph)
+        elif outside:
             dropped += word_count(paragraph)
-    if not kept or dropped > MAX_DROPPED * word_count(reading):
-        return reading  # links making half of the reading are its content: a directory
-    return "\n\n".join(kept)
+        else:
+            after.append(paragraph)
+    rest = word_count("\n\n".join([*before, *main, *after]))
+    if dropped > MAX_DROPPED * (rest + dropped):
+        after = paragraphs[last + 1 :]  # links making half of the rest are its content
+    return "\n\n".join([*before, *main, *after])
 
 
 def _container(paths: list[tuple[int, ...]]) -> tuple[int, ...]:

@@ -33,6 +33,7 @@ from trafilatura.utils import load_html
 
 from scraper.cleaner.justext_reading import justext_text
 from scraper.cleaner.pageblocks import Block
+from scraper.cleaner.precision import is_navigation
 from scraper.measures import word_count
 
 __all__ = [
@@ -134,9 +135,11 @@ def choose_reading(
         # a second reading must be clearly longer, as trafilatura asks of its own retry
         if second_words > ESCALATION_ACCEPT_RATIO * precise_words:
             precise, precise_words, name = second, second_words, "justext"
+    # what the block reading would add is its own text, not the site's navigation
+    own_words = sum(len(_WORD.findall(b.text)) for b in blocks if not is_navigation(b))
     use_blocks = (
         kind not in NO_FALLBACK_KINDS
-        and precise_words < FALLBACK_RATIO * complete_words
+        and precise_words < FALLBACK_RATIO * own_words
         and not reads_as_article(precise)
     )
     if use_blocks:
