@@ -7,9 +7,10 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper import clean
 from scraper.cleaner.comments import story_before_comments
-from scraper.cleaner.links import is_nav_link, is_section_page
+from scraper.cleaner.links import is_nav_link, is_section_page, page_site
 from scraper.cleaner.pageblocks import Block, content_root, page_blocks
 from scraper.cleaner.precision import article_only, main_span
+from scraper.render import render
 
 URL = "https://news.example.org/2008/05/12/bridge-closes-to-cars.html"
 STORY = [
@@ -48,7 +49,8 @@ def test_section_pages_are_told_from_items_by_their_address() -> None:
     assert not is_section_page("https://news.example.org/search/cs?query=Sun", URL)
     assert not is_section_page("https://elsewhere.example/about", URL)
     assert not is_section_page("mailto:desk@example.org", URL)
-    assert is_nav_link("https://news.example.org/sport/", URL)
+    assert is_nav_link("/sport/", page_site(URL))
+    assert not is_nav_link("javascript:void(0)", page_site(URL))
 
 
 def test_the_main_span_is_the_heaviest_run() -> None:
@@ -169,3 +171,13 @@ def test_teaser_cards_after_the_article_go() -> None:
     assert doc.kind == "article"
     assert all(p in doc.text for p in STORY)
     assert "Another story number" not in doc.text
+
+
+def test_a_heading_marked_by_its_aria_role_renders_as_a_heading() -> None:
+    html = (
+        "<html><body><article><h1>Bridge closes to cars</h1>"
+        f"<p>{STORY[0]}</p><div role='heading' aria-level='3'>What happens next</div>"
+        f"<p>{STORY[1]}</p><p>{STORY[2]}</p></article></body></html>"
+    )
+    markdown = render(clean(html, URL), "markdown")
+    assert "### What happens next" in markdown

@@ -161,8 +161,8 @@ def _own_words(node: LexborNode) -> int:
     """The words of ``node`` outside the comment sections inside it."""
     words = word_count(node.text(separator=" "))
     inner: set[int] = set()
-    for section in node.css(COMMENT_SECTIONS):
-        if not _inside(section, inner):
+    for section in node.css(COMMENT_SECTIONS):  # (which matches ``node`` itself too)
+        if section.mem_id != node.mem_id and not _inside(section, inner):
             inner.add(section.mem_id)
             words -= word_count(section.text(separator=" "))
     return max(words, 0)

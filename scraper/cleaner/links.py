@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["SECTION_DEPTH", "is_nav_link", "is_section_page", "same_site"]
+__all__ = ["SECTION_DEPTH", "is_nav_link", "is_section_page", "page_site"]
 
 SECTION_DEPTH = 2
 # A segment with more word separators than this is a story's slug ("mayor-resigns-over").
@@ -27,12 +27,39 @@ _PAGE_SUFFIX = re.compile(r"\.(?:s?html?|php|aspx?|jsp)$", re.IGNORECASE)
 
 
 def is_section_page(target: str, here: str) -> bool:
-    """Whether ``target`` (resolved against the page's address ``here``) is one of the
-    site's section pages: a page of the site (``same_site``) at a short path of short
-    segments without digits."""
-    if not same_site(target, here):
-        return False
-    segments = [s for s in urlsplit(target).path.split("/") if s]
+    """Whether ``target`` (as the page writes it, or resolved) is one of the site's
+    section pages, for a page at ``here`` (module docstring)."""
+    return is_nav_link(target, page_site(here))
+
+
+def page_site(url: str | None) -> str | None:
+    """The site a page at ``url`` belongs to, as ``is_nav_link`` compares it: its host
+    without a leading ``www.``."""
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:  # a malformed address
+        return None
+    return _site(host) if host else None
+
+
+def is_nav_link(href: str, site: str | None) -> bool:
+    """Whether a link to ``href`` (as written, or resolved) navigates the site ``site``
+    (``page_site``): a page of that site, with no query, at a short path of short segments
+    without digits. Read from the address's text alone, once for every link of a page."""
+    if "?" in href:
+        return False  # one item, one search: ?id=123, ?query=name
+    href = href.split("#", 1)[0].strip()
+    if href.startswith(("http://", "https://", "//")):
+        rest = href.split("//", 1)[1]
+        host, _, path = rest.partition("/")
+        host = host.rsplit("@", 1)[-1].split(":", 1)[0].lower()
+        if site is not None and _site(host) != site:
+            return False
+    elif ":" in href.split("/", 1)[0]:
+        return False  # mailto:, javascript:, tel:
+    else:
+        path = href
+    segments = [s for s in path.split("/") if s and s not in (".", "..")]
     if len(segments) > SECTION_DEPTH:
         return False
     for segment in segments:
@@ -44,25 +71,6 @@ def is_section_page(target: str, here: str) -> bool:
         ):
             return False
     return True
-
-
-def same_site(target: str, here: str) -> bool:
-    """Whether ``target`` is a page of the site of ``here`` that names no one item or
-    search: same host (``www.`` or not), a web address, no query (``?id=123``,
-    ``?query=name``)."""
-    try:
-        parts = urlsplit(target)
-        host = urlsplit(here).hostname if here else None
-    except ValueError:  # a malformed address
-        return False
-    if parts.scheme not in ("", "http", "https") or parts.query:
-        return False  # mailto:, javascript:, one item or one search
-    return not (parts.hostname and host and _site(parts.hostname) != _site(host))
-
-
-def is_nav_link(target: str, here: str) -> bool:
-    """Whether a link to ``target`` navigates the site of ``here`` (module docstring)."""
-    return is_section_page(target, here)
 
 
 def _site(host: str) -> str:

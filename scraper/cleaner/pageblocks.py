@@ -17,7 +17,7 @@ from urllib.parse import urldefrag, urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.cleaner.links import is_nav_link
+from scraper.cleaner.links import is_nav_link, page_site
 from scraper.cleaner.structure import HEADING_LEVELS
 
 __all__ = ["Block", "block_text", "content_root", "page_blocks"]
@@ -83,13 +83,14 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
     # Links within the page (a contents list) and an address written out (a reference, a
     # pasted URL) are marked apart: they are the page's text, not pointers elsewhere.
     here = urldefrag(url).url if url else ""
+    site = page_site(url)
     for node in root.css("a"):
         href = node.attributes.get("href") or ""
         text = node.text(deep=True)
         within = (
             "#" in href and (href[0] == "#" or urldefrag(urljoin(here, href)).url == here)
         ) or _ADDRESS.match(text) is not None
-        navigates = not within and is_nav_link(urljoin(here, href), here)
+        navigates = not within and is_nav_link(href, site)
         mark = _ANCHOR if within else _NAV_LINK if navigates else _LINK
         node.insert_before(mark)
         node.insert_after(mark)

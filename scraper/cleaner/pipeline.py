@@ -2,13 +2,15 @@
 
 decode → Unicode NFC → parse once (lexbor) → JSON-LD, read once, what the page says of
 itself and its language (``language``: declared, else detected) → site rule (``remove``,
-``content``) → reader comments (``comments``, kept apart from the text) → prune chrome →
-metadata → the page's structure (``structure.page_units``) → the page's blocks and the
-lxml tree → readings and the choice among them → gap fill → an article's teasers
-(``linkdense``) → the kept paragraphs laid over the page's structure
-(``structure.align``) → chrome lines (the page language's vocabulary and English:
-``vocab/``), the site's ``drop_lines``, repeats (``linefilter``, ``tidy``) → the
-document's blocks. Plain-text input skips the HTML stages and goes through ``textdump``.
+``content``) → headings marked by their ARIA role (``aria``) → reader comments
+(``comments``, kept apart from the text) → prune chrome → metadata → the page's structure
+(``structure.page_units``) → whether a story stands above the comments → the page's blocks
+and the lxml tree → readings and the choice among them → gap fill → navigation and footer
+lines around the main text (``precision``) → an article's teasers (``linkdense``) → the
+kept paragraphs laid over the page's structure (``structure.align``) → chrome lines (the
+page language's vocabulary and English: ``vocab/``), the site's ``drop_lines``, repeats
+(``linefilter``, ``tidy``) → the document's blocks. Plain-text input skips the HTML stages
+and goes through ``textdump``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper.cleaner.aria import headings_by_role
 from scraper.cleaner.comments import read_comments, story_before_comments
 from scraper.cleaner.gapfill import fill_gaps
 from scraper.cleaner.language import detect_language, page_language
@@ -95,6 +98,7 @@ def clean(
     language = page_language(tree, declared=info.language)
     if rule is not None:
         tree = apply_site_rule(tree, rule)
+    tree = headings_by_role(tree)  # role=heading: a heading for every stage after
     comments = read_comments(tree)  # before pruning, which takes their bylines for chrome
     tree = prune_chrome(tree, product=declared_kind(tree, ld) == "product")
     meta = read_metadata(tree, ld)

@@ -2,16 +2,20 @@
 
 A reading (trafilatura's, jusText's or the page's own blocks) can keep, around the
 article, blocks that are no article text on any page: the site's navigation lists, a
-run of short link lines, the footer's rows. Each paragraph of the reading is matched to
-its block of the page (``scraper.cleaner.pageblocks``, by letters and digits) and
-weighed: a prose paragraph (``PROSE_WORDS`` words or more, mostly not link text) counts
-its words for the main text, a navigation block (``NAV_LINK_SHARE`` of it link text,
-most of its links navigating: ``scraper.cleaner.links``) counts its words against. The
-main text is the stretch of paragraphs that weighs most (the largest sum over a run of
-consecutive paragraphs); before and after it, navigation blocks go, and so do short
-paragraphs that hold a copyright sign (a footer's line). Inside it nothing goes here: a
-listing's links and a story's own link lines are its content. A reading without a prose
-paragraph has no main text and is left as it is.
+run of link lines, the footer's rows. Each paragraph of the reading is matched to its
+block of the page (``scraper.cleaner.pageblocks``, by letters and digits) and weighed: a
+prose paragraph (``PROSE_WORDS`` words or more, mostly not link text) counts its words for
+the main text, a navigation block (``is_navigation``: ``NAV_LINK_SHARE`` of it link text,
+most of its links to the site's section pages, ``scraper.cleaner.links``) counts its words
+against. The main text is the run of paragraphs that weighs most (``main_span``). Outside
+it, and outside the block elements that hold its prose (position in the page, not only in
+the reading), navigation goes when it is a block of several links or a run of link lines
+(a lone link line between other lines is an item of a list or a table), and so do short
+paragraphs with a copyright sign (a footer's line): all of it before the main text, and
+after it unless it is ``MAX_DROPPED`` of what is left or more (a directory's or a category
+page's links are its content). Inside the main text nothing goes here: a roundup's links
+and a story's own link lines are its content. A reading without a prose paragraph has no
+main text and is left as it is.
 
 All of it is judged by shape (link density, where the links point, prose measures that
 know every script, position against the main text), never by a language's words.
@@ -68,8 +72,10 @@ def article_only(reading: str, blocks: Sequence[Block]) -> str:
     """``reading`` (paragraphs separated by blank lines) without the navigation blocks
     and footer lines before and after its main text (see the module docstring)."""
     paragraphs = reading.split("\n\n")
-    if len(paragraphs) < 2:
-        return reading
+    if len(paragraphs) < 2 or (
+        _COPYRIGHT not in reading and not any(is_navigation(b) for b in blocks)
+    ):
+        return reading  # most pages: nothing to take away
     found: dict[str, Block] = {}
     for page_block, key in zip(blocks, keys([b.text for b in blocks]), strict=True):
         found.setdefault(key, page_block)

@@ -135,16 +135,22 @@ def choose_reading(
         # a second reading must be clearly longer, as trafilatura asks of its own retry
         if second_words > ESCALATION_ACCEPT_RATIO * precise_words:
             precise, precise_words, name = second, second_words, "justext"
-    # what the block reading would add is its own text, not the site's navigation
-    own_words = sum(len(_WORD.findall(b.text)) for b in blocks if not is_navigation(b))
     use_blocks = (
         kind not in NO_FALLBACK_KINDS
-        and precise_words < FALLBACK_RATIO * own_words
+        and precise_words < FALLBACK_RATIO * complete_words  # the cheap test first
+        and precise_words < FALLBACK_RATIO * _own_words(blocks)
         and not reads_as_article(precise)
     )
     if use_blocks:
         return Choice(complete, from_blocks=True, thread=thread, reading="blocks")
     return Choice(precise, thread=thread, reading=name)
+
+
+def _own_words(blocks: list[Block]) -> int:
+    """The words of the page's blocks without its navigation (``precision.is_navigation``):
+    what the block reading would add to an extractor's is its own text, not the site's
+    menus."""
+    return sum(len(_WORD.findall(b.text)) for b in blocks if not is_navigation(b))
 
 
 def _comments_are_the_page(blocks: list[Block]) -> bool:
