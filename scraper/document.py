@@ -156,6 +156,10 @@ class Document:
     # ``template_note`` says why a template given did not fit (its layout drifted).
     cleaned_with: str = "generic"
     template_note: str | None = None
+    # How the text was read (``scraper.cleaner.readings.READINGS``): "trafilatura",
+    # "trafilatura-recall", "justext", "blocks" (the page's own blocks) or "template" (the
+    # site template's container); None for a text dump.
+    reading: str | None = None
 
     @cached_property
     def text(self) -> str:
@@ -197,6 +201,7 @@ class Document:
             "kind": self.kind,
             "cleaned_with": self.cleaned_with,
             "template_note": self.template_note,
+            "reading": self.reading,
             "word_count": self.word_count,
             "text": self.text,
             "blocks": blocks_to_json(self.blocks),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from scraper.bench.overlong import over_long_lines
 from scraper.bench.runner import Result
 from scraper.bench.structure import structure_shares
 from scraper.bench.trafeval import NO_SPACE_LANGUAGES, ChunkCounts, ChunkScore, total
@@ -347,6 +348,11 @@ def markdown_tables(result: Result) -> Iterator[str]:
     yield "### Structure (scraper's Document, mean per page)"
     yield ""
     yield from _structure_lines(result)
+    if result.wcxb or result.trafeval:
+        yield ""
+        yield "### Over-long outputs (issue 25)"
+        yield ""
+        yield from over_long_lines(result.wcxb, result.trafeval)
     if "scraper" in result.wcxb or "scraper" in result.trafeval:
         yield ""
         yield "### Page kinds"
@@ -437,8 +443,8 @@ def write_markdown(result: Result, path: Path, *, command: str, notes: str = "")
 _CSV_COLUMNS = (
     "benchmark", "id", "group", "system", "seconds", "words", "error",
     "precision", "recall", "f1", "with_rate", "without_rate", "leaks",
-    "title_ok", "author_ok", "date_ok", "kind", "language_source", "language_detected",
-    "tp", "fn", "fp", "tn",
+    "title_ok", "author_ok", "date_ok", "kind", "reading", "answer_words", "over_long",
+    "language_source", "language_detected", "tp", "fn", "fp", "tn",
 )  # fmt: skip
 
 
@@ -457,6 +463,7 @@ def _wcxb_row(s: PageScore) -> dict[str, object]:
         "recall": s.recall, "f1": s.f1, "with_rate": s.with_rate,
         "without_rate": s.without_rate, "leaks": s.leaks, "title_ok": s.title_ok,
         "author_ok": s.author_ok, "date_ok": s.date_ok, "kind": s.kind,
+        "reading": s.reading, "answer_words": s.answer_words, "over_long": s.over_long,
     }  # fmt: skip
 
 
@@ -465,7 +472,7 @@ def _eval_row(s: ChunkScore) -> dict[str, object]:
     return {
         "benchmark": "trafeval", "id": s.id, "group": s.language, "system": s.system,
         "seconds": s.seconds, "words": s.words, "error": s.error, "kind": s.kind,
-        "language_source": s.language_source,
+        "reading": s.reading, "over_long": s.over_long, "language_source": s.language_source,
         "language_detected": s.language_detected, "tp": c.tp, "fn": c.fn, "fp": c.fp, "tn": c.tn,
     }  # fmt: skip
 

@@ -23,6 +23,7 @@ from scraper.bench.systems import Output
 
 __all__ = [
     "NO_SPACE_LANGUAGES",
+    "OVER_LONG_WITHOUT",
     "ChunkCounts",
     "ChunkScore",
     "EvalCase",
@@ -35,6 +36,10 @@ __all__ = [
 
 # Scripts written without spaces between words: their pages are grouped in the report.
 NO_SPACE_LANGUAGES = frozenset({"zh", "yue", "ja", "ko", "th", "lo", "km", "my"})
+# The set has no answer text to measure an output's length against, only a page's
+# boilerplate chunks: an output that keeps more than this share of them kept the page's
+# chrome with its article, the over-long output of this set (issue 25).
+OVER_LONG_WITHOUT = 0.5
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,18 @@ class ChunkScore:
     error: str
     structure: Mapping[str, float] = field(default_factory=dict)
     kind: str | None = None  # scraper's Document.kind (None for other systems)
+    reading: str | None = None  # scraper's Document.reading (None for other systems)
+
+    @property
+    def without_kept(self) -> float:
+        """The share of the page's ``without`` chunks found in the output."""
+        chunks = self.counts.fp + self.counts.tn
+        return self.counts.fp / chunks if chunks else 0.0
+
+    @property
+    def over_long(self) -> bool:
+        """Whether the output keeps more than ``OVER_LONG_WITHOUT`` of the page's chrome chunks."""
+        return self.without_kept > OVER_LONG_WITHOUT
 
 
 def score_eval_page(
@@ -165,6 +182,7 @@ def score_eval_page(
         error=out.error,
         structure=dict(structure or {}),
         kind=getattr(out.document, "kind", None),
+        reading=getattr(out.document, "reading", None),
     )
 
 

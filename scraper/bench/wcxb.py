@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scraper.bench.systems import Output
+from scraper.measures import word_count
 
 __all__ = [
+    "OVER_LONG",
     "Case",
     "PageScore",
     "Summary",
@@ -33,6 +35,9 @@ __all__ = [
 ]
 
 _WORD = re.compile(r"\w+")
+# An output more than this many times the answer's words is over-long: the page, not its
+# article (issue 25). Words as ``scraper.measures`` counts them, in every script.
+OVER_LONG = 3.0
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,20 @@ class PageScore:
     error: str
     structure: Mapping[str, float] = field(default_factory=dict)
     kind: str | None = None  # scraper's Document.kind (None for other systems)
+    reading: str | None = None  # scraper's Document.reading (None for other systems)
+    output_words: int = 0  # ``scraper.measures.word_count`` of the output
+    answer_words: int = 0  # and of the answer (``main_content``)
+
+    @property
+    def length_ratio(self) -> float:
+        """The output's words over the answer's (0 when the answer is empty)."""
+        return self.output_words / self.answer_words if self.answer_words else 0.0
+
+    @property
+    def over_long(self) -> bool:
+        """Whether the output is more than ``OVER_LONG`` times the answer (never on a page
+        whose answer is empty: any output would be, whatever it holds)."""
+        return self.length_ratio > OVER_LONG
 
 
 def score_page(
@@ -176,6 +195,9 @@ def score_page(
         error=out.error,
         structure=dict(structure or {}),
         kind=getattr(out.document, "kind", None),
+        reading=getattr(out.document, "reading", None),
+        output_words=word_count(out.text),
+        answer_words=word_count(case.reference),
     )
 
 

@@ -20,7 +20,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from scraper.document import Comment
 from scraper.measures import word_count
 
-__all__ = ["COMMENT_SECTIONS", "read_comments"]
+__all__ = ["COMMENT_SECTIONS", "STORY_WORDS", "read_comments", "story_before_comments"]
 
 COMMENT_SECTIONS = "[class*=comment i], [id*=comment i], [id*=disqus i], #respond"
 _AUTHOR = "[class*=author i], [itemprop=author], .fn, cite, [class*=user i], [class*=name i]"
@@ -30,6 +30,10 @@ _MAX_COMMENTS = 500
 # words of a comment with neither author nor date: fewer is a count or a prompt
 _MIN_WORDS = 12
 _SPACE = re.compile(r"\s+")
+# An article's own container, by its markup (HTML, ARIA, schema.org), in no language.
+_STORY = "article, [role=article i], [itemprop=articleBody i], [itemtype*=Article]"
+# A story this long, outside the comment sections, is an article however short it is.
+STORY_WORDS = 20
 
 
 def read_comments(tree: LexborHTMLParser) -> tuple[Comment, ...]:
@@ -132,3 +136,42 @@ def _under(node: LexborNode, skip: set[int], stop: LexborNode) -> bool:
             return True
         parent = parent.parent
     return False
+
+
+def story_before_comments(tree: LexborHTMLParser) -> bool:
+    """Whether the page holds a story of its own above its comment sections: an article
+    container (``article``, ``role=article``, schema.org's ``articleBody`` or ``Article``)
+    outside the comment sections, ahead of the first of them or holding it, with
+    ``STORY_WORDS`` words of its own, and not one of a run of containers alike (a thread's
+    posts, a listing's cards). Such a page is an article with comments, however short the
+    story and however long the thread below it; a thread's first post is one of its posts."""
+    sections: set[int] = set()
+    story = False
+    for node in tree.css(f"{_STORY}, {COMMENT_SECTIONS}"):  # in page order
+        if _inside(node, sections):
+            continue
+        if node.css_matches(_STORY):
+            story = story or (_own_words(node) >= STORY_WORDS and not _one_of_alike(node))
+        elif node.tag not in ("body", "html", "main"):
+            return story  # the first comment section
+    return False  # no comment section: nothing to tell apart
+
+
+def _own_words(node: LexborNode) -> int:
+    """The words of ``node`` outside the comment sections inside it."""
+    words = word_count(node.text(separator=" "))
+    inner: set[int] = set()
+    for section in node.css(COMMENT_SECTIONS):  # (which matches ``node`` itself too)
+        if section.mem_id != node.mem_id and not _inside(section, inner):
+            inner.add(section.mem_id)
+            words -= word_count(section.text(separator=" "))
+    return max(words, 0)
+
+
+def _one_of_alike(node: LexborNode) -> bool:
+    """Whether ``node``'s parent holds another element of its shape (tag and first class)."""
+    parent = node.parent
+    if parent is None:
+        return False
+    shape = _shape(node)
+    return sum(1 for child in parent.iter() if _shape(child) == shape) > 1

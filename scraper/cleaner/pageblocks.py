@@ -17,6 +17,7 @@ from urllib.parse import urldefrag, urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper.cleaner.links import is_nav_link, page_site
 from scraper.cleaner.structure import HEADING_LEVELS
 
 __all__ = ["Block", "block_text", "content_root", "page_blocks"]
@@ -32,6 +33,11 @@ _LINK = "\u2063"
 _PRE = "\u2064"
 _ANCHOR = "\ufdd2"
 _HEADING = "\ufdd3"
+_NAV_LINK = "\ufdd4"
+# Block elements are numbered with the characters of a private use plane, written after
+# each block edge: never in a page's text (and no page has this many block elements).
+_BOX = 0xF0000
+_MAX_BOXES = 0xFFFE
 _ADDRESS = re.compile(r"\s*(?:https?://|www\.)", re.IGNORECASE)
 _COMMENTS_OPEN, _COMMENTS_CLOSE = "\u2065", "\u2066"
 # Unicode noncharacters: never in a page's text.
@@ -48,6 +54,11 @@ class Block(NamedTuple):
     in_figure: bool = False  # a caption or credit: inside a ``figure`` or ``figcaption``
     away_share: float = 0.0  # the share inside links to other pages (not ``#`` anchors)
     heading: bool = False  # an ``h1``–``h6``
+    links: int = 0  # links to other pages in it
+    nav_links: int = 0  # of those, links that navigate (``links.is_nav_link``)
+    # The block elements it lies in, outermost first, each as a number of this page:
+    # two blocks with the same first numbers lie in the same container.
+    path: tuple[int, ...] = ()
 
 
 def content_root(tree: LexborHTMLParser) -> LexborNode | None:
@@ -72,17 +83,32 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
     # Links within the page (a contents list) and an address written out (a reference, a
     # pasted URL) are marked apart: they are the page's text, not pointers elsewhere.
     here = urldefrag(url).url if url else ""
+    site = page_site(url)
     for node in root.css("a"):
         href = node.attributes.get("href") or ""
+        text = node.text(deep=True)
         within = (
             "#" in href and (href[0] == "#" or urldefrag(urljoin(here, href)).url == here)
-        ) or _ADDRESS.match(node.text(deep=True)) is not None
-        mark = _ANCHOR if within else _LINK
+        ) or _ADDRESS.match(text) is not None
+        navigates = not within and is_nav_link(href, site)
+        mark = _ANCHOR if within else _NAV_LINK if navigates else _LINK
         node.insert_before(mark)
         node.insert_after(mark)
-    for node in root.css(_BLOCKS):
-        node.insert_before(_SEP)
-        node.insert_after(_SEP)
+    # Each block edge says which block element the text after it lies in: the element
+    # itself after its opening edge, the enclosing block element after its closing one.
+    nodes = root.css(_BLOCKS)
+    index = {node.mem_id: i + 1 for i, node in enumerate(nodes[: _MAX_BOXES - 1])}
+    paths: list[tuple[int, ...]] = [()] * (len(index) + 1)  # 0: the root
+    for node in nodes:
+        own = index.get(node.mem_id)
+        parent = node.parent
+        while parent is not None and parent.mem_id not in index:
+            parent = parent.parent
+        outer = index[parent.mem_id] if parent is not None else 0
+        if own is not None:
+            paths[own] = (*paths[outer], own)
+        node.insert_before(_SEP + chr(_BOX + (own or outer)))
+        node.insert_after(_SEP + chr(_BOX + outer))
         # inside the block edges just marked
         tag = node.tag
         if tag in HEADING_LEVELS:
@@ -98,6 +124,11 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
     out = []
     depth = figures = 0  # of comment sections and figures open
     for raw in root.text(separator="").split(_SEP):
+        box = ord(raw[0]) - _BOX if raw else -1
+        if 0 <= box < len(paths):
+            raw = raw[1:]
+        else:  # the text before the first block edge
+            box = 0
         if not raw or raw.isspace():  # most segments: between two adjacent block edges
             continue
         heading = raw.startswith(_HEADING)
@@ -110,7 +141,11 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
         raw, in_comments, depth = _inside(raw, depth, _COMMENTS_OPEN, _COMMENTS_CLOSE)
         raw, in_figure, figures = _inside(raw, figures, _FIGURE_OPEN, _FIGURE_CLOSE)
         share = away = 0.0
-        if _LINK in raw or _ANCHOR in raw:
+        links = nav = 0
+        if _LINK in raw or _ANCHOR in raw or _NAV_LINK in raw:
+            nav = raw.count(_NAV_LINK) // 2
+            links = raw.count(_LINK) // 2 + nav
+            raw = raw.replace(_NAV_LINK, _LINK)
             away_linked = _linked(raw.replace(_ANCHOR, ""), _LINK)
             anchor_linked = _linked(raw.replace(_LINK, ""), _ANCHOR)
             # str.split() splits at the same whitespace as ``\s``, and faster
@@ -122,7 +157,20 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
         else:
             text = " ".join(raw.split())
         if text and (preformatted or not _is_data(text)):
-            out.append(Block(text, share, preformatted, in_comments, in_figure, away, heading))
+            out.append(
+                Block(
+                    text,
+                    share,
+                    preformatted,
+                    in_comments,
+                    in_figure,
+                    away,
+                    heading,
+                    links,
+                    nav,
+                    paths[box],
+                )
+            )
     return out
 
 

@@ -2,13 +2,15 @@
 
 decode → Unicode NFC → parse once (lexbor) → JSON-LD, read once, what the page says of
 itself and its language (``language``: declared, else detected) → site rule (``remove``,
-``content``) → reader comments (``comments``, kept apart from the text) → prune chrome →
-metadata → the page's structure (``structure.page_units``) → the page's blocks and the
-lxml tree → readings and the choice among them → gap fill → an article's teasers
-(``linkdense``) → the kept paragraphs laid over the page's structure
-(``structure.align``) → chrome lines (the page language's vocabulary and English:
-``vocab/``), the site's ``drop_lines``, repeats (``linefilter``, ``tidy``) → the
-document's blocks. Plain-text input skips the HTML stages and goes through ``textdump``.
+``content``) → headings marked by their ARIA role (``aria``) → reader comments
+(``comments``, kept apart from the text) → prune chrome → metadata → the page's structure
+(``structure.page_units``) → whether a story stands above the comments → the page's blocks
+and the lxml tree → readings and the choice among them → gap fill → navigation and footer
+lines around the main text (``precision``) → an article's teasers (``linkdense``) → the
+kept paragraphs laid over the page's structure (``structure.align``) → chrome lines (the
+page language's vocabulary and English: ``vocab/``), the site's ``drop_lines``, repeats
+(``linefilter``, ``tidy``) → the document's blocks. Plain-text input skips the HTML stages
+and goes through ``textdump``.
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.cleaner.comments import read_comments
+from scraper.cleaner.aria import headings_by_role
+from scraper.cleaner.comments import read_comments, story_before_comments
 from scraper.cleaner.gapfill import fill_gaps
 from scraper.cleaner.language import detect_language, page_language
 from scraper.cleaner.linefilter import chrome_free
 from scraper.cleaner.linkdense import without_link_paragraphs
 from scraper.cleaner.pageblocks import content_root, page_blocks
 from scraper.cleaner.pagekind import page_kind
+from scraper.cleaner.precision import article_only
 from scraper.cleaner.prune import prune_chrome
 from scraper.cleaner.readings import Choice, choose_reading, lxml_tree
 from scraper.cleaner.structure import Unit, align, base_url, compose, page_units
@@ -105,6 +109,7 @@ def clean(
             template_note = fit.reason
     if rule is not None:
         tree = apply_site_rule(tree, rule)
+    tree = headings_by_role(tree)  # role=heading: a heading for every stage after
     comments = read_comments(tree)  # before pruning, which takes their bylines for chrome
     tree = prune_chrome(tree, product=declared_kind(tree, ld) == "product")
     meta = read_metadata(tree, ld)
@@ -112,16 +117,20 @@ def clean(
     if parsed is not None:
         meta = complete_metadata(meta, parsed, url)
     structure, base = page_units(tree), base_url(tree, url)
+    story = story_before_comments(tree)  # before page_blocks marks the tree's text
     root = content_root(tree)
     page = page_blocks(root, url) if root is not None else []
     if cleaned_with == "template" and template is not None and template.containers:
         # the site's own container, its chrome gone: its blocks are the article (no
         # general reading needs to guess it), less any reader comments
-        choice = Choice("\n\n".join(b.text for b in page if not b.in_comments))
+        choice = Choice(
+            "\n\n".join(b.text for b in page if not b.in_comments), reading="template"
+        )
     else:
-        choice = choose_reading(parsed, page, meta.kind, url)
+        choice = choose_reading(parsed, page, meta.kind, url, story=story)
     kind = page_kind(meta.kind, choice)
     text = choice.text if choice.from_blocks else fill_gaps(choice.text, page)
+    text = article_only(text, page)  # whichever reading: no navigation around the article
     if kind == "article":
         text = without_link_paragraphs(text, page)  # an article's teasers
     title, author = one_line(meta.title), one_line(meta.author)
@@ -144,6 +153,7 @@ def clean(
         kind=kind,
         cleaned_with=cleaned_with,
         template_note=template_note,
+        reading=choice.reading,
     )
 
 

@@ -33,10 +33,12 @@ from trafilatura.utils import load_html
 
 from scraper.cleaner.justext_reading import justext_text
 from scraper.cleaner.pageblocks import Block
+from scraper.cleaner.precision import is_navigation
 from scraper.measures import word_count
 
 __all__ = [
     "FALLBACK_RATIO",
+    "READINGS",
     "RETRY_RATIO",
     "Choice",
     "choose_reading",
@@ -69,6 +71,9 @@ _BALANCED_WITHOUT_RETRY = "balanced, retried by scraper"
 _MEDIA_AND_HEAD_LINKS = ("meta", "link", "img", "picture", "source")
 
 _WORD = re.compile(r"\w+")
+# The readings a choice can win with: trafilatura's balanced rules, its recall rules,
+# jusText's classifier, the page's own blocks.
+READINGS = ("trafilatura", "trafilatura-recall", "justext", "blocks", "template")
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class Choice:
     text: str  # paragraphs separated by one blank line
     from_blocks: bool = False
     thread: bool = False  # the page is a thread of posts: what it calls comments is content
+    reading: str = "trafilatura"  # which reading won: one of ``READINGS``
 
 
 def lxml_tree(tree: LexborHTMLParser) -> HtmlElement | None:
@@ -88,22 +94,30 @@ def lxml_tree(tree: LexborHTMLParser) -> HtmlElement | None:
 
 
 def choose_reading(
-    parsed: HtmlElement | None, blocks: list[Block], kind: str | None, url: str | None
+    parsed: HtmlElement | None,
+    blocks: list[Block],
+    kind: str | None,
+    url: str | None,
+    *,
+    story: bool = False,
 ) -> Choice:
     """Read ``parsed`` (consumed) with trafilatura, jusText when trafilatura kept little,
-    and choose among them and the page's ``blocks`` (see the module docstring).
+    and choose among them and the page's ``blocks`` (see the module docstring). ``story``:
+    the page has a story of its own above its comment sections
+    (``comments.story_before_comments``), so it is no thread, however short the story.
 
     An empty ``text`` means no article was found.
     """
     if parsed is not None:
         strip_elements(parsed, *_MEDIA_AND_HEAD_LINKS, with_tail=False)
     precise = _trafilatura_text(parsed, url)
-    thread = kind == "forum" or _comments_are_the_page(blocks)
+    thread = kind == "forum" or (not story and _comments_are_the_page(blocks))
     if not thread:  # no reading is the longer for a page's reader comments
         blocks = [block for block in blocks if not block.in_comments]
     complete = "\n\n".join(block.text for block in blocks)
     complete_words = len(_WORD.findall(complete))
     precise_words = len(_WORD.findall(precise))
+    name = "trafilatura"
     if precise_words < RETRY_RATIO * complete_words:
         # trafilatura's own retry, on its terms but measured against the block reading
         if (
@@ -114,19 +128,29 @@ def choose_reading(
             recall = _trafilatura_text(parsed, url, recall=True)
             recall_words = len(_WORD.findall(recall))
             if recall_words > ESCALATION_ACCEPT_RATIO * precise_words:
-                precise, precise_words = recall, recall_words
+                precise, precise_words, name = recall, recall_words, "trafilatura-recall"
         # the last reading of ``parsed``: jusText may consume it
         second = justext_text(parsed, drop_comments=not thread)
         second_words = len(_WORD.findall(second))
         # a second reading must be clearly longer, as trafilatura asks of its own retry
         if second_words > ESCALATION_ACCEPT_RATIO * precise_words:
-            precise, precise_words = second, second_words
+            precise, precise_words, name = second, second_words, "justext"
     use_blocks = (
         kind not in NO_FALLBACK_KINDS
-        and precise_words < FALLBACK_RATIO * complete_words
+        and precise_words < FALLBACK_RATIO * complete_words  # the cheap test first
+        and precise_words < FALLBACK_RATIO * _own_words(blocks)
         and not reads_as_article(precise)
     )
-    return Choice(complete if use_blocks else precise, from_blocks=use_blocks, thread=thread)
+    if use_blocks:
+        return Choice(complete, from_blocks=True, thread=thread, reading="blocks")
+    return Choice(precise, thread=thread, reading=name)
+
+
+def _own_words(blocks: list[Block]) -> int:
+    """The words of the page's blocks without its navigation (``precision.is_navigation``):
+    what the block reading would add to an extractor's is its own text, not the site's
+    menus."""
+    return sum(len(_WORD.findall(b.text)) for b in blocks if not is_navigation(b))
 
 
 def _comments_are_the_page(blocks: list[Block]) -> bool:
