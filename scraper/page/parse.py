@@ -18,9 +18,38 @@ __all__ = ["parse_html"]
 _IFRAME_START = re.compile(r"<iframe\b", re.IGNORECASE)
 
 
+# Deeper than this, an element is unwrapped: its content becomes text of its ancestor at
+# this depth. Readers of the tree (ours, trafilatura's, lxml's) walk it by recursion, and
+# no page a person reads nests this deep (700 unclosed ``<font>`` tags of a hand-written
+# page do).
+MAX_DEPTH = 180
+
+
 def parse_html(html: str) -> LexborHTMLParser:
-    """``html`` parsed by lexbor, with self-closed ``<iframe/>`` tags closed."""
-    return LexborHTMLParser(close_self_closed_iframes(html))
+    """``html`` parsed by lexbor, with self-closed ``<iframe/>`` tags closed and elements
+    deeper than ``MAX_DEPTH`` unwrapped."""
+    tree = LexborHTMLParser(close_self_closed_iframes(html))
+    flatten_deep(tree)
+    return tree
+
+
+def flatten_deep(tree: LexborHTMLParser, limit: int = MAX_DEPTH) -> int:
+    """Unwrap the elements of ``tree`` deeper than ``limit`` (one pass, no recursion);
+    returns how many."""
+    root = tree.root
+    if root is None:
+        return 0
+    depth: dict[int, int] = {root.mem_id: 0}
+    deep = []
+    for node in root.traverse(include_text=False):
+        parent = node.parent
+        level = depth.get(parent.mem_id, 0) + 1 if parent is not None else 0
+        depth[node.mem_id] = level
+        if level > limit:
+            deep.append(node)
+    for node in reversed(deep):  # the deepest first: each leaves its content to its parent
+        node.unwrap()
+    return len(deep)
 
 
 def close_self_closed_iframes(html: str) -> str:
