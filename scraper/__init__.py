@@ -9,6 +9,7 @@ from scraper.cleaner import clean
 from scraper.config import Config, SiteRule, load_config
 from scraper.document import Document
 from scraper.errors import (
+    CleaningError,
     ConfigError,
     ContentError,
     ExtractionError,
@@ -20,6 +21,7 @@ from scraper.errors import (
 )
 
 __all__ = [
+    "CleaningError",
     "Config",
     "ConfigError",
     "ContentError",

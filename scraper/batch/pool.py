@@ -1,7 +1,10 @@
 """Clean many pages, in worker processes when asked: the engine of ``scraper clean SOURCE...``.
 
 Results come back in the order of the jobs, with at most a few jobs per worker in flight,
-so that memory stays bounded however many pages (or WARC records) there are.
+so that memory stays bounded however many pages (or WARC records) there are. A page whose
+cleaning raises anything is that page's error (``scraper.batch.failure``), in a worker or in
+this process; so is a result that cannot come back from its worker (one that cannot be
+pickled, a worker that died).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
+from scraper.batch.failure import cleaning_failed, guarded
 from scraper.batch.inputs import Job, read_capped_file
 from scraper.cleaner import clean
 from scraper.config import Config
@@ -52,7 +56,9 @@ def clean_job(job: Job, *, config: Config) -> Outcome:
             body = read_capped_file(job.path, max_bytes=config.fetch.max_bytes)
         else:
             body = job.body or b""
-        doc = clean(body, job.url, config=config, charset=job.charset)
+        doc = guarded(
+            job.source, lambda: clean(body, job.url, config=config, charset=job.charset)
+        )
     except ScraperError as exc:
         return Outcome(job.source, error=named(exc, job))
     return Outcome(job.source, doc=doc)
@@ -81,15 +87,24 @@ def clean_jobs(jobs: Iterable[Job], *, config: Config, workers: int) -> Iterator
             yield clean_job(job, config=config)
         return
     work = partial(clean_job, config=config)
-    pending: deque[Future[Outcome]] = deque()
+    pending: deque[tuple[str, Future[Outcome]]] = deque()
     with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
         try:
             for job in jobs:
-                pending.append(pool.submit(work, job))
+                pending.append((job.source, pool.submit(work, job)))
                 if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                    yield pending.popleft().result()
+                    yield _result(*pending.popleft())
             while pending:
-                yield pending.popleft().result()
+                yield _result(*pending.popleft())
         finally:
-            for future in pending:
+            for _, future in pending:
                 future.cancel()
+
+
+def _result(source: str, future: Future[Outcome]) -> Outcome:
+    """The job's outcome; what went wrong on the way back (a result that cannot be pickled, a
+    worker that died) is the page's error too."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return Outcome(source, error=cleaning_failed(source, exc))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from types import FrameType
 
+from scraper.batch.failure import guarded
 from scraper.cleaner import clean
 from scraper.config import Config
 from scraper.crawl.discover import page_links
@@ -109,7 +110,7 @@ def clean_page(
     if not want_doc:
         return Cleaned(None, None, links)
     try:
-        doc = clean(html, url, config=_CONFIG or Config())
-    except ScraperError as exc:
+        doc = guarded(url, lambda: clean(html, url, config=_CONFIG or Config()))
+    except ScraperError as exc:  # (whatever the cleaner raised: the failure policy)
         return Cleaned(None, None, links, str(exc))
     return Cleaned(doc, text_hash(doc.text), links)
