@@ -312,3 +312,33 @@ def test_the_dev_benchmark_scores_a_crashing_page_as_its_error(monkeypatch):
     assert good.output.text.startswith("The harbour committee") and not good.output.error
     assert bad.output.text == ""
     assert bad.output.error.startswith("bad: cleaning failed: RecursionError: stage broke")
+
+
+@pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork", reason="workers must inherit the patch"
+)
+def test_a_page_that_kills_its_worker_is_its_error_and_the_others_are_cleaned(
+    monkeypatch, pages
+):
+    import signal
+
+    real = pipeline.page_units
+
+    def page_units(tree):  # type: ignore[no-untyped-def]
+        if MARK in (tree.html or ""):
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's OOM killer would
+        return real(tree)
+
+    monkeypatch.setattr(pipeline, "page_units", page_units)
+    for n in range(12):  # more pages than are in flight at once
+        (pages / f"d{n:02}.html").write_text(page(f"Page number {n}"), encoding="utf-8")
+    result = run("clean", str(pages), "--jobs", "2")
+    assert result.exit_code == 10, result.output
+    found = records(result.stdout)
+    assert list(found) == sorted(found) and len(found) == 15  # every page, in input order
+    assert found["b-bad.html"]["error"] == (
+        f"{pages / 'b-bad.html'}: cleaning failed: the worker process died"
+        " (killed by a signal or out of memory)"
+    )
+    assert all("text" in r for name, r in found.items() if name != "b-bad.html")
+    assert "1 input failed" in result.stderr and "Traceback" not in result.output
