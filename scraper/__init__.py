@@ -9,6 +9,7 @@ from scraper.cleaner import clean
 from scraper.config import Config, SiteRule, load_config
 from scraper.document import Document
 from scraper.errors import (
+    CleaningError,
     ConfigError,
     ContentError,
     ExtractionError,
@@ -21,6 +22,7 @@ from scraper.errors import (
 from scraper.site import SiteTemplate, learn_template
 
 __all__ = [
+    "CleaningError",
     "Config",
     "ConfigError",
     "ContentError",

@@ -6,6 +6,7 @@
     ├── FetchError               network or HTTP failure; carries url, status, retryable
     │   └── ContentError         a response or file we refuse: too large, not HTML, empty, binary
     ├── ExtractionError          a page with no article text in it
+    ├── CleaningError            the cleaner itself failed on a page (any other exception)
     ├── StateError               crawl state unusable or locked by another run
     └── SnapshotError            snapshot corpus inconsistent or unreadable
 
@@ -17,6 +18,7 @@ its exit code (``scraper.cli.exit_code``); nothing else picks exit codes.
 from __future__ import annotations
 
 __all__ = [
+    "CleaningError",
     "ConfigError",
     "ContentError",
     "ExtractionError",
@@ -86,6 +88,12 @@ class ContentError(FetchError):
 
 class ExtractionError(ScraperError):
     pass
+
+
+class CleaningError(ScraperError):
+    """Cleaning one page raised something that is not a ``ScraperError`` (a bug, or a page
+    beyond a library's limits: ``RecursionError``, ``MemoryError``…), turned into an error of
+    that page by ``scraper.batch.failure``."""
 
 
 class StateError(ScraperError):

@@ -17,7 +17,7 @@ def test_all_is_exactly_the_public_names():
 
 def test_every_error_has_its_own_exit_code():
     codes = [code for _, code in EXIT_CODES]
-    assert len(codes) == len(set(codes)) == 8
+    assert len(codes) == len(set(codes)) == 9
     errors = [getattr(scraper, n) for n in scraper.__all__ if n.endswith("Error")]
     assert all(issubclass(cls, scraper.ScraperError) for cls in errors)
     assert {cls for cls, _ in EXIT_CODES} == set(errors)

@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -93,7 +94,11 @@ def test_connection_refused(httpx_mock: HTTPXMock, fetcher, sleeps):
 def test_timeout_retried_with_backoff_then_error(httpx_mock: HTTPXMock, fetcher, sleeps):
     httpx_mock.add_exception(httpx.ReadTimeout("timed out"), is_reusable=True)
     err = fetch_error(fetcher)
-    assert str(err) == f"{URL}: timed out after 20s"
+    # (the total is measured on the real clock; tests/test_retry_after.py fakes it)
+    assert re.fullmatch(
+        re.escape(URL) + r": timed out after 3 attempts over \d+ s \(each attempt capped at 20 s\)",
+        str(err),
+    )
     assert len(httpx_mock.get_requests()) == 3
     assert len(sleeps) == 2
     # exponential: 0.5 then 1.0, each plus up to 0.5 of jitter, never above max_backoff
@@ -136,7 +141,7 @@ def _http_date(delta: timedelta) -> str:
 
 @pytest.mark.parametrize(
     ("retry_after", "expected"),
-    [("7", 7.0), ("600", 60.0), (_http_date(timedelta(days=1)), 60.0)],
+    [("7", 7.0), ("60", 60.0)],  # beyond the cap: tests/test_retry_after.py
 )
 def test_429_waits_for_retry_after_capped(
     httpx_mock: HTTPXMock, fetcher, sleeps, retry_after, expected

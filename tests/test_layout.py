@@ -109,6 +109,7 @@ def test_the_top_of_the_package_is_small():
 
 def test_public_api_is_pinned():
     assert scraper.__all__ == [
+        "CleaningError",
         "Config",
         "ConfigError",
         "ContentError",

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from scraper.batch.failure import cleaning_failed
 from scraper.bench.structure import structure_figures
 from scraper.bench.systems import SYSTEMS, Output, System, systems
 from scraper.bench.trafeval import ChunkScore, EvalCase, score_eval_page
@@ -41,12 +42,14 @@ class Timed:
     structure: Mapping[str, float] = field(default_factory=dict)
 
 
-def _call(system: System, page: bytes | str, url: str | None) -> tuple[Output, float]:
+def _call(
+    system: System, page: bytes | str, url: str | None, source: str = "<page>"
+) -> tuple[Output, float]:
     t0 = time.perf_counter()
     try:
         out = system.run(page, url)
-    except Exception as exc:  # one page must not end a long run: counted as an error
-        out = Output(text="", error=f"crash: {type(exc).__name__}: {exc}"[:200])
+    except Exception as exc:  # one page must not end a long run: the failure policy's error
+        out = Output(text="", error=str(cleaning_failed(source, exc)))
     return out, time.perf_counter() - t0
 
 
@@ -64,10 +67,11 @@ def run_pages(
         page = case.page()
         k = i % len(chosen)
         for system in [*chosen[k:], *chosen[:k]]:  # rotate who goes first
-            out, seconds = _call(system, page, case.url)
+            out, seconds = _call(system, page, case.url, case.id)
             if metadata and system.metadata is not None:
-                meta = system.metadata(page, case.url)
-                out = Output(out.text, meta.title, meta.author, meta.date, out.error)
+                meta, _ = _call(replace(system, run=system.metadata), page, case.url, case.id)
+                error = out.error or meta.error
+                out = Output(out.text, meta.title, meta.author, meta.date, error)
             figures = structure_figures(case, out.document) if out.document is not None else {}
             runs[system.name].append(Timed(out, seconds, figures))
         if progress:

@@ -4,7 +4,8 @@ Exit codes: 0 success; 1 ``scraper diff`` found differences, or a page's text br
 manifest strings; 2 usage error; 3 config error; 4 bad input (missing file, invalid URL);
 5 fetch failed; 6 input refused (too large, not HTML, empty, binary); 7 no article found;
 8 crawl state locked or unusable; 9 snapshot corpus inconsistent; 10 ``scraper clean`` with
-many inputs: some of them failed; 130 interrupted.
+many inputs: some of them failed; 11 the cleaner failed on a page (``CleaningError``); 130
+interrupted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import click
 
 from scraper.errors import (
+    CleaningError,
     ConfigError,
     ContentError,
     ExtractionError,
@@ -25,8 +27,18 @@ from scraper.errors import (
     SnapshotError,
     StateError,
 )
+from scraper.fetch.retry import RetryWait
 
-__all__ = ["EXIT_CODES", "EXIT_INTERRUPTED", "EXIT_SOME_FAILED", "EXIT_USAGE", "exit_code", "main"]
+__all__ = [
+    "EXIT_CODES",
+    "EXIT_INTERRUPTED",
+    "EXIT_SOME_FAILED",
+    "EXIT_USAGE",
+    "exit_code",
+    "main",
+    "say_wait",
+    "stderr_is_terminal",
+]
 
 # Most specific class first: ``exit_code`` takes the first the error is an instance of.
 EXIT_CODES: tuple[tuple[type[ScraperError], int], ...] = (
@@ -35,6 +47,7 @@ EXIT_CODES: tuple[tuple[type[ScraperError], int], ...] = (
     (ContentError, 6),
     (FetchError, 5),
     (ExtractionError, 7),
+    (CleaningError, 11),
     (StateError, 8),
     (SnapshotError, 9),
     (ScraperError, 1),
@@ -47,6 +60,23 @@ EXIT_INTERRUPTED = 130
 def exit_code(exc: ScraperError) -> int:
     """The documented exit code of an error (README, "Exit codes")."""
     return next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def say_wait(wait: RetryWait) -> None:
+    """A fetcher's wait before retrying, as one line on standard error when it is a terminal
+    and the wait is a second or more: the user sees why nothing happens. Off a terminal
+    (scripts, logs) stderr keeps to its one ``error:`` line a failure."""
+    if wait.seconds < 1 or not stderr_is_terminal():
+        return
+    click.echo(
+        f"waiting {wait.seconds:.0f} s before attempt {wait.attempt} of {wait.attempts}:"
+        f" {wait.error}",
+        err=True,
+    )
 
 
 class _Group(click.Group):

@@ -21,6 +21,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from scraper.batch.failure import guarded
 from scraper.batch.inputs import (
     Job,
     check_url,
@@ -34,7 +35,7 @@ from scraper.batch.pool import Outcome, clean_jobs, default_workers, named
 from scraper.batch.records import error_record, page_record, to_json_line
 from scraper.batch.warc import is_warc
 from scraper.cleaner import clean
-from scraper.cli import EXIT_SOME_FAILED
+from scraper.cli import EXIT_SOME_FAILED, say_wait
 from scraper.config import Config, load_config
 from scraper.crawl.output import doc_path
 from scraper.document import FORMATS, Document, Format
@@ -170,13 +171,13 @@ def _one(
         doc = _clean_named(body, page_url, config, _STDIN)
     elif is_url(source):
         check_url(source)
-        with Fetcher(config.fetch) as fetcher:
+        with Fetcher(config.fetch, on_wait=say_wait) as fetcher:
             result = fetcher.fetch(source)
-        doc = clean(result.text(), result.final_url, config=config)
+        doc = guarded(source, lambda: clean(result.text(), result.final_url, config=config))
     else:
         body = read_capped_file(Path(source), max_bytes=max_bytes)
         doc = _clean_named(body, page_url, config, source)
-    rendered = options.render(doc, fmt)
+    rendered = guarded(source, lambda: options.render(doc, fmt))
     if output:
         _write(Path(output), rendered)
     else:
@@ -185,7 +186,7 @@ def _one(
 
 def _clean_named(body: bytes, url: str | None, config: Config, source: str) -> Document:
     try:
-        return clean(body, url, config=config)
+        return guarded(source, lambda: clean(body, url, config=config))
     except ScraperError as exc:
         raise named(exc, Job(source=source)) from None
 
@@ -203,7 +204,7 @@ def _many(
     """Clean every page; returns how many inputs failed."""
     failed = 0
     with ExitStack() as stack:
-        fetcher = stack.enter_context(PoliteFetcher(config))
+        fetcher = stack.enter_context(PoliteFetcher(config, on_wait=say_wait))
         sink = _Sink(fmt, output_dir, stack.enter_context(_open_out(output)), options)
         if output_dir is not None:
             sink.index = stack.enter_context(_open_out(str(output_dir / "index.jsonl")))
@@ -211,14 +212,14 @@ def _many(
         task = progress.add_task("cleaning", total=None) if progress is not None else None
         jobs = _jobs(sources, url_lists, config, fetcher)
         for outcome in clean_jobs(jobs, config=config, workers=workers):
-            if outcome.error is not None:
+            error = sink.write(outcome)
+            if error is not None:
                 failed += 1
-                line = str(outcome.error)
+                line = str(error)
                 if progress is not None:
                     progress.console.print(f"error: {line}", markup=False, highlight=False)
                 else:
                     click.echo(f"error: {line}", err=True)
-            sink.write(outcome)
             if progress is not None and task is not None:
                 progress.advance(task)
     return failed
@@ -282,20 +283,31 @@ class _Sink:
         self.index: IO[str] | None = None
         self._written: set[Path] = set()
 
-    def write(self, outcome: Outcome) -> None:
-        record: dict[str, Any]
-        if outcome.error is not None or outcome.doc is None:
-            record = error_record(outcome.source, str(outcome.error))
-        else:
-            doc = outcome.doc
-            record = page_record(outcome.source, doc, comments=self.options.with_comments(doc))
+    def write(self, outcome: Outcome) -> ScraperError | None:
+        """Write the page's record (and file), or its error record; returns its error.
+
+        Its record and rendering are made here, in this process: one that fails is the
+        page's error too (the failure policy, ``scraper.batch.failure``)."""
+        error = outcome.error
+        doc = outcome.doc
+        if error is None and doc is None:  # (a worker always sets one of them)
+            error = ScraperError(f"{outcome.source}: cleaning gave no document")
+        record: dict[str, Any] = {}
+        rendered: str | None = None
+        if error is None and doc is not None:
+            try:
+                record, rendered = guarded(outcome.source, lambda: self._page(outcome.source, doc))
+            except ScraperError as exc:
+                error = exc
+        if error is not None:
+            record = error_record(outcome.source, str(error))
         if self.output_dir is None:
             self.out.write(to_json_line(record))
             self.out.flush()
-            return
-        if outcome.doc is not None:
-            path = self._path_for(outcome.source, outcome.doc)
-            _write(path, self.options.render(outcome.doc, self.fmt))
+            return error
+        if doc is not None and rendered is not None:
+            path = self._path_for(outcome.source, doc)
+            _write(path, rendered)
             record = {
                 **{k: v for k, v in record.items() if k not in ("text", "blocks", "comments")},
                 "path": str(path),
@@ -303,6 +315,13 @@ class _Sink:
         assert self.index is not None
         self.index.write(to_json_line(record))
         self.index.flush()
+        return error
+
+    def _page(self, source: str, doc: Document) -> tuple[dict[str, Any], str | None]:
+        """The page's record, and its rendering when it goes to a file of its own."""
+        record = page_record(source, doc, comments=self.options.with_comments(doc))
+        rendered = self.options.render(doc, self.fmt) if self.output_dir is not None else None
+        return record, rendered
 
     def _path_for(self, source: str, doc: Document) -> Path:
         assert self.output_dir is not None

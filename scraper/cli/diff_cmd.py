@@ -13,8 +13,9 @@ from pathlib import Path
 
 import click
 
+from scraper.batch.failure import guarded
 from scraper.cleaner import clean
-from scraper.cli.snapshot_cmd import config_for, root_option
+from scraper.cli.snapshot_cmd import config_for, root_option, say_wait
 from scraper.config import Config
 from scraper.errors import InputError, ScraperError
 from scraper.fetch.client import Fetcher
@@ -131,9 +132,11 @@ def _live(corpus: Corpus, url: str, config: Config) -> Check:
         )
     old = corpus.read_snapshot(page)
     try:
-        with Fetcher(config.fetch) as fetcher:
+        with Fetcher(config.fetch, on_wait=say_wait) as fetcher:
             result = fetcher.fetch(url)
-        new = snapshot_of(clean(result.text(), result.final_url, config=config))
+        new = guarded(
+            url, lambda: snapshot_of(clean(result.text(), result.final_url, config=config))
+        )
     except ScraperError as exc:
         return Check(page, old, None, exc)
     return Check(page, old, new, new_label=url)

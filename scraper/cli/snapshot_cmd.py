@@ -8,13 +8,15 @@ from pathlib import Path
 
 import click
 
+from scraper.batch.failure import guarded
 from scraper.cleaner import clean
+from scraper.cli import say_wait
 from scraper.config import Config, load_config
 from scraper.errors import InputError, ScraperError
 from scraper.fetch.client import Fetcher
 from scraper.review.snapshots import MANIFEST, Corpus, page_bytes, snapshot_of
 
-__all__ = ["EXIT_BROKEN_STRINGS", "config_for", "root_option", "snapshot_group"]
+__all__ = ["EXIT_BROKEN_STRINGS", "config_for", "root_option", "say_wait", "snapshot_group"]
 
 # The exit code of ``scraper diff`` for the same fault (README, "Exit codes").
 EXIT_BROKEN_STRINGS = 1
@@ -62,11 +64,11 @@ def add_command(url: str, slug: str | None, root: Path, config_path: str | None)
     existing = corpus.find_url(url)
     if existing is not None:
         raise InputError(f"{url}: already in the corpus as {existing.key}")
-    with Fetcher(config.fetch) as fetcher:
+    with Fetcher(config.fetch, on_wait=say_wait) as fetcher:
         result = fetcher.fetch(url)
     body = page_bytes(result.body, result.charset)
     # Clean before writing anything: a page we cannot clean is not added.
-    doc = clean(body, result.final_url, config=config)
+    doc = guarded(url, lambda: clean(body, result.final_url, config=config))
     page = corpus.add_page(result.final_url, body, slug=slug)
     corpus.write_snapshot(page, snapshot_of(doc))
     click.echo(f"added {corpus.relative(corpus.page_file(page))}")

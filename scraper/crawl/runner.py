@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from scraper.batch.failure import cleaning_failed
 from scraper.config import Config, SiteRule
 from scraper.crawl.discover import Entry, Scope, host_key, normalize, parse_feed, parse_sitemap
 from scraper.crawl.events import (
@@ -67,6 +68,9 @@ _HOSTS_AT_ONCE = 1000  # hosts listed at a time; a larger frontier is listed a p
 _ROBOTS_ELSEWHERE = 1.0  # robots.txt fetched by another worker: asked again (or at its notice)
 _ROBOTS_TRIES = 3  # robots.txt fetches per host and crawl that may find it unavailable
 _CLEAN_TRIES = 2  # a page in a worker that died is cleaned again once, in a new pool
+# A Retry-After beyond ``fetch.retry_after_cap`` defers its host as asked, but not longer than
+# this: a date years ahead is a server's mistake, not a reason to drop the host for good.
+_MAX_PUSHBACK = 24 * 3600.0
 _WORKER_DIED = "cleaning failed: the worker process died (killed by a signal or out of memory)"
 
 
@@ -400,7 +404,8 @@ class Crawler:
                     continue
                 if idle and wait > self.config.fetch.retry_after_cap + 1.0:
                     # Nothing running, and nothing due soon: what is left waits for the next run.
-                    # (A pushback is at most the cap: one measured a moment ago is waited for.)
+                    # (A pushback within the cap is waited for; a longer one, a host deferred,
+                    # leaves its URLs to a later run.)
                     for host, robots in self._robots_waiting.items():
                         self._give_up_robots(host, robots)
                     return False
@@ -498,8 +503,8 @@ class Crawler:
         self._hosts_seen.add(host)
         self._politeness.set_delay(host, self._host_delay(host))
         state = self.store.host(host)
-        # Capped: a pushback stored before the cap was applied must not block for hours.
-        left = min(state.backoff_until - self.store.now(), self.config.fetch.retry_after_cap)
+        # A pushback beyond the cap is kept as the server asked (``_on_error``), up to a bound.
+        left = min(state.backoff_until - self.store.now(), _MAX_PUSHBACK)
         if left > 0:
             self._politeness.push_back(host, time.monotonic() + left)
 
@@ -897,6 +902,18 @@ class Crawler:
         """``host`` is the one that answered (a redirect hop's, maybe not the item's)."""
         status = getattr(exc, "status", None)
         policy = self._retry
+        asked = policy.beyond_cap(exc)
+        if asked is not None:
+            # Longer than we wait: not a failure of the page but the host's pushback, kept for
+            # as long as asked (in the store, for every worker and the next runs); the URL
+            # waits in the frontier, the run goes on with the other hosts.
+            asked = min(asked, _MAX_PUSHBACK)
+            self._politeness.push_back(host, time.monotonic() + asked)
+            self.store.push_back(host, asked)
+            self.store.release(item, after=asked, attempted=False)
+            self._dirty = True
+            self.emit(PageDone(run.info.site, item.url, "retry", status, f"{exc}: host deferred"))
+            return
         retry_after = policy.retry_after(exc)
         if retry_after is not None:
             # 429/503 with Retry-After (capped): this host waits, for every worker; the
@@ -1044,7 +1061,7 @@ class Crawler:
                 self._start_cleaning(done)  # an innocent bystander, most likely
                 return
         if done.error is not None:
-            message = f"{item.url}: cleaning failed: {type(done.error).__name__}: {done.error}"
+            message = str(cleaning_failed(item.url, done.error))
             if "timed_out" in meta:
                 limit = self.settings.clean_timeout
                 message = f"{item.url}: cleaning took longer than {limit:g}s; its worker was killed"

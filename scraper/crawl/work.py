@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from types import FrameType
 
+from scraper.batch.failure import guarded
 from scraper.cleaner import clean
 from scraper.config import Config
 from scraper.crawl.discover import page_links
@@ -130,11 +131,14 @@ def clean_page(
         from scraper.site.learn import page_fingerprint
         from scraper.site.template import SiteTemplate
 
-        found = page_fingerprint(html)
-        fingerprint = found.pack() if found is not None else None
-        template = SiteTemplate.from_json(site_template) if site_template else None
+        try:  # a page the template cannot read is cleaned without it
+            found = guarded(url, lambda: page_fingerprint(html))
+            fingerprint = found.pack() if found is not None else None
+            template = SiteTemplate.from_json(site_template) if site_template else None
+        except ScraperError:
+            fingerprint = template = None
     try:
-        doc = clean(html, url, config=_CONFIG or Config(), template=template)
-    except ScraperError as exc:
+        doc = guarded(url, lambda: clean(html, url, config=_CONFIG or Config(), template=template))
+    except ScraperError as exc:  # (whatever the cleaner raised: the failure policy)
         return Cleaned(None, None, links, str(exc), fingerprint)
     return Cleaned(doc, text_hash(doc.text), links, fingerprint=fingerprint)

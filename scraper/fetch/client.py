@@ -2,7 +2,9 @@
 
 ``Fetcher.fetch`` returns a ``FetchResult`` or raises ``FetchError`` (network or HTTP failure),
 ``ContentError`` (a response we refuse) or ``InputError`` (a URL we will not request). Every
-message is one line that starts with the URL.
+message is one line that starts with the URL. A 429/503 whose Retry-After is beyond
+``retry_after_cap`` fails at once (``server asks to retry after N s (cap C s)``); a timeout
+after retries says how many attempts and how long in all.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import httpx
 
 from scraper.config import FetchSettings
 from scraper.errors import ContentError, FetchError, InputError
-from scraper.fetch.retry import RetryPolicy
+from scraper.fetch.retry import RetryPolicy, RetryWait, beyond_cap_message
 from scraper.page.encoding import decode_html, looks_binary
 
 __all__ = ["FetchResult", "Fetcher", "read_capped", "transport_error"]
@@ -91,9 +93,15 @@ class Fetcher:
         *,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        on_wait: Callable[[RetryWait], None] | None = None,
     ) -> None:
+        """``sleep`` and ``clock`` are the waits between attempts and the time they are
+        counted by (seams for tests); ``on_wait`` hears of each wait before it starts."""
         self._settings = settings
         self._sleep = sleep
+        self._clock = clock
+        self._on_wait = on_wait
         self._policy = RetryPolicy.from_settings(settings)
         self._client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept": _ACCEPT},
@@ -118,10 +126,30 @@ class Fetcher:
         """
         _check_url(url)
         started = time.monotonic()
+        began = self._clock()
         # A new Retrying per call: it holds the attempt state, and the Fetcher is shared.
         attempts = self._policy.retries + 1 if retry else 1
-        retrying = self._policy.retrying(attempts=attempts, sleep=self._sleep)
-        return retrying(self._attempt, url, headers, started, follow_redirects)
+        retrying = self._policy.retrying(
+            attempts=attempts, sleep=self._sleep, on_wait=self._on_wait
+        )
+        tries = _Tries()
+        try:
+            return retrying(self._attempt, url, headers, started, follow_redirects, tries)
+        except FetchError:
+            if tries.count > 1 and tries.timeout is not None:
+                raise self._timed_out(url, tries, self._clock() - began) from None
+            raise
+
+    def _timed_out(self, url: str, tries: _Tries, seconds: float) -> FetchError:
+        """The last of several attempts timed out: how many, over how long in all."""
+        what, limit = "timed out", self._settings.timeout
+        if isinstance(tries.timeout, httpx.ConnectTimeout):
+            what, limit = "connection timed out", self._settings.connect_timeout
+        message = (
+            f"{url}: {what} after {tries.count} attempts over {seconds:.0f} s"
+            f" (each attempt capped at {limit:g} s)"
+        )
+        return FetchError(message, url=url, retryable=True)
 
     def close(self) -> None:
         self._client.close()
@@ -138,11 +166,18 @@ class Fetcher:
         self.close()
 
     def _attempt(
-        self, url: str, headers: Mapping[str, str] | None, started: float, follow: bool
+        self,
+        url: str,
+        headers: Mapping[str, str] | None,
+        started: float,
+        follow: bool,
+        tries: _Tries,
     ) -> FetchResult:
         # ``timeout`` bounds the whole attempt, not each read: a body trickling in a byte at a
         # time would otherwise never time out.
         deadline = time.monotonic() + self._settings.timeout
+        tries.count += 1
+        tries.timeout = None
         try:
             with self._client.stream(
                 "GET", url, headers=headers, follow_redirects=follow
@@ -153,6 +188,8 @@ class Fetcher:
         except FetchError:
             raise
         except httpx.HTTPError as exc:
+            if isinstance(exc, httpx.TimeoutException):
+                tries.timeout = exc
             raise transport_error(url, exc, self._settings) from None
 
     def _read(
@@ -163,7 +200,7 @@ class Fetcher:
             # The caller sent If-None-Match / If-Modified-Since: "unchanged" is an answer.
             return _result(url, response, b"", started)
         if not 200 <= status < 300:
-            raise _status_error(url, response)
+            raise _status_error(url, response, self._settings.retry_after_cap)
 
         mime = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if mime and mime not in _HTML_TYPES:
@@ -247,7 +284,15 @@ def _result(url: str, response: httpx.Response, body: bytes, started: float) -> 
     )
 
 
-def _status_error(url: str, response: httpx.Response) -> FetchError:
+@dataclass
+class _Tries:
+    """The attempts of one ``fetch`` so far, and whether the last one timed out."""
+
+    count: int = 0
+    timeout: httpx.TimeoutException | None = None
+
+
+def _status_error(url: str, response: httpx.Response, cap: float) -> FetchError:
     status = response.status_code
     try:
         reason = HTTPStatus(status).phrase
@@ -256,7 +301,9 @@ def _status_error(url: str, response: httpx.Response) -> FetchError:
     retryable = status == 429 or status >= 500
     retry_after = _retry_after(response.headers.get("retry-after")) if retryable else None
     message = f"{url}: HTTP {status} {reason}"
-    if retry_after is not None:
+    if retry_after is not None and retry_after > cap:
+        message += f": {beyond_cap_message(retry_after, cap)}"
+    elif retry_after is not None:
         message += f" (Retry-After {retry_after:.0f}s)"
     return FetchError(message, url=url, status=status, retryable=retryable, retry_after=retry_after)
 

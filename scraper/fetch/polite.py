@@ -22,6 +22,7 @@ from scraper.config import Config
 from scraper.errors import FetchError
 from scraper.fetch.client import Fetcher, FetchResult
 from scraper.fetch.resources import ResourceClient
+from scraper.fetch.retry import RetryWait
 from scraper.fetch.robots import ROBOTS_MAX_BYTES, Robots, product_token
 
 __all__ = ["PoliteFetcher"]
@@ -39,11 +40,12 @@ class PoliteFetcher:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        on_wait: Callable[[RetryWait], None] | None = None,
     ) -> None:
         self._config = config
         self._sleep = sleep
         self._clock = clock
-        self._pages = Fetcher(config.fetch, transport=transport, sleep=sleep)
+        self._pages = Fetcher(config.fetch, transport=transport, sleep=sleep, on_wait=on_wait)
         self._resources = ResourceClient(
             config.fetch, max_bytes=ROBOTS_MAX_BYTES, transport=transport
         )

@@ -13,8 +13,9 @@ The metadata lives in a sidecar so that the ``.txt`` stays byte-identical to
 ``scraper clean PAGE --url URL`` and a metadata change shows as its own one-line hunk.
 
 This module reads and writes the corpus (the manifest is YAML, like the config, but it is
-data, not settings); it never prints. Cleaning failures are returned, not raised, so that
-one broken page does not hide the diffs of the others.
+data, not settings); it never prints. Cleaning failures, whatever the cleaner raised
+(``scraper.batch.failure``), are returned, not raised, so that one broken page does not hide
+the diffs of the others.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from scraper.batch.failure import guarded
 from scraper.cleaner import clean
 from scraper.config import Config, describe_yaml_error
 from scraper.document import Document
@@ -369,8 +371,9 @@ class Corpus:
     def check(self, page: Page, config: Config) -> Check:
         """Re-clean ``page`` and pair the result with its stored snapshot."""
         old = self.read_snapshot(page)
+        source = self.relative(self.page_file(page))
         try:
-            new = snapshot_of(self.clean(page, config))
+            new = guarded(source, lambda: snapshot_of(self.clean(page, config)))
         except ScraperError as exc:
             return Check(page, old, None, exc)
         return Check(page, old, new)

@@ -28,7 +28,7 @@ def test_redirect_hops_and_a_capped_retry_after_go_through_the_store(
     def throttled(req):
         calls.append(req.at)
         if len(calls) == 1:
-            return Reply(503, "busy", {"Retry-After": "3600", **TEXT})
+            return Reply(503, "busy", {"Retry-After": "1", **TEXT})
         return Reply(body=article("Throttled"))
 
     server.routes["/"] = Reply(body=hub(["/r0", "/t"]))
@@ -37,7 +37,7 @@ def test_redirect_hops_and_a_capped_retry_after_go_through_the_store(
     server.routes["/r2"] = Reply(body=article("End of the chain"))
     server.routes["/t"] = throttled
     config = (
-        settings(tmp_path, delay=0.3, fetch={"retry_after_cap": 0.5})
+        settings(tmp_path, delay=0.3, fetch={"retry_after_cap": 1})
         + "sites:\n"
         + site("s", "127.0.0.1", start=[server.url("/")])
     )
@@ -48,7 +48,8 @@ def test_redirect_hops_and_a_capped_retry_after_go_through_the_store(
     assert runs["s"]["counts"]["new"] == 2 and runs["s"]["counts"]["failed"] == 0
     assert [p for p in server.paths() if p[:2] == "/r" and p[2:].isdigit()] == ["/r0", "/r1", "/r2"]
     assert min(gaps(server.requests())) >= 0.3  # every hop waited the host's delay
-    assert len(calls) == 2 and 0.5 <= calls[1] - calls[0] < 3  # capped, not an hour
+    # within the cap: waited for (beyond it the host is deferred: test_faults.py)
+    assert len(calls) == 2 and 1.0 <= calls[1] - calls[0] < 3
     store = open_store(store_spec, tmp_path / "state")
     try:
         host = store.host(f"http://127.0.0.1:{server.port}")
