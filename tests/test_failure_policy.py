@@ -225,7 +225,7 @@ def test_diff_shows_the_good_page_and_names_the_crashing_one(monkeypatch, corpus
 # -- the crawl ------------------------------------------------------------------------------
 
 
-def crashing_clean(body, charset, url, want_doc, want_links):  # type: ignore[no-untyped-def]
+def crashing_clean(body, charset, url, want_doc, want_links, *, site_template=None):  # type: ignore[no-untyped-def]
     """The crawl's clean function with the structure stage broken, in the worker itself."""
     from scraper.crawl.work import clean_page
 
@@ -239,7 +239,7 @@ def crashing_clean(body, charset, url, want_doc, want_links):  # type: ignore[no
 
         page_units.broken = True  # type: ignore[attr-defined]
         pipeline.page_units = page_units  # (a worker process of this test only)
-    return clean_page(body, charset, url, want_doc, want_links)
+    return clean_page(body, charset, url, want_doc, want_links, site_template=site_template)
 
 
 def test_a_crawled_page_that_crashes_the_cleaner_fails_and_the_crawl_goes_on(tmp_path):
