@@ -46,7 +46,14 @@ def _crawl(argv: list[str]) -> None:
         crawl_main(argv)
 
 
+def _stress(argv: list[str]) -> None:
+    from scraper.bench.stress import main as stress_main
+
+    sys.exit(stress_main(argv))
+
+
 BENCHES: dict[str, Callable[[list[str]], None]] = {
+    "stress": _stress,
     "dev": _dev,
     "clean": _clean,
     "decode": _decode,
