@@ -219,3 +219,14 @@ def test_json_of_a_document_says_how_it_was_cleaned():
     doc = scraper.clean(article_page(9), "https://daily.example/a/9", template=template)
     data = json.loads(scraper.render.render(doc, "json"))
     assert data["cleaned_with"] == "template"
+
+
+def test_portal_gold_drops_its_url_line_and_notes():
+    from scraper.bench.templates import gold_text
+
+    # CleanEval gold files open with a blank line before the URL line
+    text = "\nURL: http://example.org/a/b\n<h>A title\n\n<p>Caf&#233; text.\n"
+    assert gold_text(text).split() == ["A", "title", "Café", "text."]
+    note = "\nURL: http://example.org/\n<!-- this page has no article -->\n"
+    assert gold_text(note).split() == []
+    assert gold_text("<p>No URL line here.").split() == ["No", "URL", "line", "here."]

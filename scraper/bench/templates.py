@@ -28,6 +28,7 @@ from scraper.errors import InputError
 __all__ = [
     "TemplateCase",
     "TemplateResult",
+    "gold_text",
     "load_portal_cases",
     "run_templates",
     "templates_markdown",
@@ -35,6 +36,8 @@ __all__ = [
 
 SYSTEMS = ("scraper+template", "scraper", "trafilatura-nc")
 _MARK = re.compile(r"<[phl]>")
+# an annotator's note in the gold text (``<!-- this page contains no article -->``), not text
+_NOTE = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -64,12 +67,20 @@ def load_portal_cases(folder: Path) -> list[TemplateCase]:
         gold_path = golds / (path.stem + ".txt")
         if not gold_path.is_file():
             raise InputError(f"{gold_path}: gold text missing")
-        text = gold_path.read_text(encoding="utf-8", errors="replace").split("\n", 1)
-        gold = html.unescape(_MARK.sub("\n", text[1] if len(text) > 1 else ""))
+        gold = gold_text(gold_path.read_text(encoding="utf-8", errors="replace"))
         cases.append(TemplateCase(path.stem, path.stem.split("_")[0], path, gold))
     if not cases:
         raise InputError(f"{inputs}: no pages")
     return cases
+
+
+def gold_text(text: str) -> str:
+    """A CleanEval gold file's text: without its ``URL:`` line (the files open with a blank
+    line before it) and the annotators' notes, markers as line breaks, entities unescaped."""
+    head, _, rest = text.lstrip().partition("\n")
+    if not head.startswith("URL:"):
+        rest = text
+    return html.unescape(_MARK.sub("\n", _NOTE.sub(" ", rest)))
 
 
 @dataclass
