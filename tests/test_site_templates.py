@@ -230,3 +230,28 @@ def test_portal_gold_drops_its_url_line_and_notes():
     note = "\nURL: http://example.org/\n<!-- this page has no article -->\n"
     assert gold_text(note).split() == []
     assert gold_text("<p>No URL line here.").split() == ["No", "URL", "line", "here."]
+
+
+def test_walk_counts_each_text_once_for_its_block_and_the_blocks_around_it():
+    from scraper.site.fingerprint import _hash, _norm
+
+    html = (
+        "<html><body><div id='top'>Head 12 <a href='/x'><div class='card'>Card one two</div>"
+        "</a><p>First <b>para</b> here<script>var code = 1;</script></p> tail words"
+        "<ul><li><a href='/y'>Link A</a> and B</li></ul><style>p{color:red}</style></div>"
+        "</body></html>"
+    )
+    tree = LexborHTMLParser(html)
+    walk = walk_tree(tree)
+    for element, node, path in zip(walk.elements, walk.nodes, walk.paths, strict=True):
+        text = node.text(deep=True, separator=" ")
+        for code in node.css("script, style"):
+            text = text.replace(code.text(), " ")
+        assert element.key == _hash(path + "\x00" + _norm(text))  # its whole text, in order
+        assert element.words == len(_norm(text).split())
+    by_path = {p: e for p, e in zip(walk.paths, walk.elements, strict=True)}
+    top = by_path["div#top"]
+    assert (top.words, top.own_words) == (14, 4)  # its own: "head 0", "tail words"
+    assert by_path["div#top/div.card"].own_link_words == 3  # a block inside a link
+    assert by_path["div#top/ul/li"].own_link_words == 2
+    assert top.link_words == 5

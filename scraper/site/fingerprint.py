@@ -49,6 +49,8 @@ MAX_DEPTH = 64
 # A name that changes from page to page: a run of digits (``post-12345``) or a hex hash.
 _UNSTABLE = re.compile(r"\d{3,}|[0-9a-f]{8,}", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
+# what holds code, not text a reader sees
+_CODE = frozenset(("script", "style", "template"))
 
 
 # parent, path, key, then the four word counts
@@ -124,12 +126,15 @@ def _hash(text: str) -> int:
 def descriptor(node: LexborNode) -> str:
     """``tag#id``, else ``tag.class…``, with the names that change from page to page left out."""
     attrs = node.attributes
-    out = node.tag or ""
-    ident = (attrs.get("id") or "").strip()
+    return _descriptor(node.tag or "", attrs.get("id"), attrs.get("class"))
+
+
+def _descriptor(tag: str, ident: str | None, names: str | None) -> str:
+    ident = (ident or "").strip()
     if ident and not _UNSTABLE.search(ident) and " " not in ident:
-        return f"{out}#{ident}"  # an id names the element: its classes are styling
-    classes = sorted({c for c in (attrs.get("class") or "").split() if not _UNSTABLE.search(c)})
-    return out + "".join("." + c for c in classes)
+        return f"{tag}#{ident}"  # an id names the element: its classes are styling
+    classes = sorted({c for c in (names or "").split() if not _UNSTABLE.search(c)})
+    return tag + "".join("." + c for c in classes)
 
 
 def _norm(text: str) -> str:
@@ -139,30 +144,64 @@ def _norm(text: str) -> str:
 def walk_tree(tree: LexborHTMLParser) -> Walk:
     """The block elements of ``tree``'s body with their word counts, in document order.
 
-    The tree is traversed in lexbor (no recursion here, and no Python call per text node);
-    a block's text is lexbor's, less the code of its scripts and styles.
+    One traversal in lexbor, text nodes included: each text is normalised and counted once,
+    for the block that holds it, and a block's text is the run of its subtree's texts (in
+    document order a subtree's texts are consecutive), so that no text is read again for
+    each block around it. The code of scripts and styles is no text a reader sees.
     """
     walk = Walk([], [], [])
     body = tree.body
     if body is None:
         return walk
     index: dict[int, int] = {}  # node's mem_id -> its index
+    names: dict[tuple[str, str | None, str | None], str] = {}
     depth: list[int] = []
-    for node in body.traverse(include_text=False):
-        if node.tag not in BLOCK_TAGS or node is body:
+    linked: list[bool] = []  # the block lies inside a link
+    start: list[int] = []  # its first text (index into texts)
+    pieces: list[str] = []  # the normalised texts, in document order
+    counts: list[int] = [0]  # words of the texts before each (a running sum)
+    link_counts: list[int] = [0]
+    last: list[int] = []  # past its last own text
+    own: list[int] = []  # per block, words of the texts it holds itself
+    own_links: list[int] = []
+    for node in body.traverse(include_text=True):
+        tag = node.tag
+        if tag == "-text":
+            raw = node.text_content
+            if not raw or raw.isspace():
+                continue
+            owner, in_link = _holder(node, index)
+            if owner < 0:
+                continue
+            text = _norm(raw)
+            n = word_count(text)
+            in_link = in_link or linked[owner]
+            pieces.append(text)
+            counts.append(counts[-1] + n)
+            link_counts.append(link_counts[-1] + (n if in_link else 0))
+            own[owner] += n
+            own_links[owner] += n if in_link else 0
+            last[owner] = len(pieces)
             continue
-        parent, hops = -1, 1
+        if tag not in BLOCK_TAGS or node is body:
+            continue
+        parent, hops, in_link = -1, 1, False
         up = node.parent
         while up is not None and up.tag != "body":
             found = index.get(up.mem_id)
             if found is not None:
                 parent = found
                 break
+            in_link = in_link or up.tag == "a"
             up, hops = up.parent, hops + 1
         level = (depth[parent] if parent >= 0 else 0) + hops
         if level > MAX_DEPTH:  # counts as text of its ancestor
             continue
-        name = descriptor(node)
+        attrs = node.attributes
+        spelled = (tag, attrs.get("id"), attrs.get("class"))
+        name = names.get(spelled)
+        if name is None:  # a page spells the same few tags and classes again and again
+            name = names[spelled] = _descriptor(*spelled)
         # a path starts at the nearest element with an id: wrappers above it come and go
         # from one variant of a site's template to another
         above = walk.paths[parent] if parent >= 0 else ""
@@ -172,64 +211,48 @@ def walk_tree(tree: LexborHTMLParser) -> Walk:
         walk.nodes.append(node)
         walk.paths.append(path)
         depth.append(level)
-    code = _code_texts(body, index)
-    links = [0] * len(walk.elements)
-    for a in body.css("a"):
-        owner = _owner(a, index)
-        if owner >= 0:
-            links[owner] += word_count(a.text(deep=True, separator=" "))
-    words = [0] * len(walk.elements)
-    texts = []
-    for i, node in enumerate(walk.nodes):
-        text = node.text(deep=True, separator=" ")
-        for snippet in code.get(i, ()):
-            text = text.replace(snippet, " ", 1)
-        text = _norm(text)
-        texts.append(text)
-        words[i] = word_count(text)
-    own, own_links = list(words), list(links)
-    deep_links = list(links)
-    for i in range(len(walk.elements) - 1, -1, -1):  # children come after their parents
+        linked.append(in_link or (parent >= 0 and linked[parent]))
+        start.append(len(pieces))
+        last.append(0)
+        own.append(0)
+        own_links.append(0)
+    # a subtree's texts are consecutive: a block's run ends after the last of its own and
+    # of its child blocks' (children come after their parents)
+    end = [max(a, b) for a, b in zip(start, last, strict=True)]
+    for i in range(len(walk.elements) - 1, -1, -1):
         parent = walk.elements[i].parent
-        if parent >= 0:
-            own[parent] -= words[i]
-            deep_links[parent] += deep_links[i]
+        if parent >= 0 and end[i] > end[parent]:
+            end[parent] = end[i]
     for i, element in enumerate(walk.elements):
+        a, b = start[i], end[i]
+        text = " ".join(pieces[a:b])
         walk.elements[i] = element._replace(
-            key=_hash(walk.paths[i] + "\x00" + texts[i]) if texts[i] else 0,
-            words=words[i],
-            link_words=min(deep_links[i], words[i]),
-            own_words=max(own[i], 0),
-            own_link_words=min(own_links[i], max(own[i], 0)),
+            key=_hash(walk.paths[i] + "\x00" + text) if text else 0,
+            words=counts[b] - counts[a],
+            link_words=link_counts[b] - link_counts[a],
+            own_words=own[i],
+            own_link_words=own_links[i],
         )
     return walk
 
 
-def _owner(node: LexborNode, index: dict[int, int]) -> int:
-    """The index of ``node``'s nearest block ancestor, -1 for none."""
-    up = node.parent
-    while up is not None and up.tag != "body":
+def _holder(text: LexborNode, index: dict[int, int]) -> tuple[int, bool]:
+    """The index of the block that holds ``text`` (-1 for none, or for the code of a script
+    or a style), and whether a link lies between them."""
+    in_link = False
+    up = text.parent
+    while up is not None:
+        tag = up.tag
+        if tag in _CODE:
+            return -1, False
         found = index.get(up.mem_id)
         if found is not None:
-            return found
+            return found, in_link
+        if tag == "body":
+            return -1, False
+        in_link = in_link or tag == "a"
         up = up.parent
-    return -1
-
-
-def _code_texts(body: LexborNode, index: dict[int, int]) -> dict[int, list[str]]:
-    """Per block, the texts of the scripts and styles inside it (not text a reader sees)."""
-    out: dict[int, list[str]] = {}
-    for node in body.css("script, style, template"):
-        text = node.text(deep=True, separator=" ")
-        if not text.strip():
-            continue
-        up = node.parent
-        while up is not None and up.tag != "body":
-            found = index.get(up.mem_id)
-            if found is not None:
-                out.setdefault(found, []).append(text)
-            up = up.parent
-    return out
+    return -1, False
 
 
 def fingerprint_tree(tree: LexborHTMLParser) -> PageFingerprint:
