@@ -137,7 +137,7 @@ def _real_pages(limit: int) -> list[bytes]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scraper.bench stress")
+    parser = argparse.ArgumentParser(prog="python -m scraper.stressbench")
     parser.add_argument("--mutated", type=int, default=5000, help="mutated pages (0: none)")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--memory-mb", type=int, default=1024)
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "## Stress: hostile pages",
         "",
-        f"Command: `python -m scraper.bench stress --mutated {args.mutated} --seed {args.seed}`. "
+        f"Command: `python -m scraper.stressbench --mutated {args.mutated} --seed {args.seed}`. "
         f"Each page cleaned by `scraper.clean()` in a child process with `RLIMIT_AS` "
         f"{args.memory_mb} MB, killed after {args.seconds:g} s. Peak is the child's max RSS.",
         "",
