@@ -151,10 +151,10 @@ def refusal(address: Address, allow: Sequence[Network] = ()) -> str | None:
         return "a unique-local IPv6 address"
     if address.is_multicast:
         return "a multicast address"
-    if address.is_private:
-        return "a private network address"
     if address.is_reserved:
         return "a reserved address"
+    if address.is_private:
+        return "a private network address"
     if not address.is_global:
         return "not a public address"
     return None
