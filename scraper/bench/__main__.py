@@ -2,7 +2,8 @@
 
 ``dev`` is ``scraper bench`` (WCXB-dev and trafilatura-eval beside trafilatura); ``clean``
 batch cleaning speed; ``decode`` decoding of pages that declare no charset; ``crawl`` the
-crawl (``crawl frontier``, ``crawl idle``); ``serve`` ``scraper serve`` under load. Each writes its own section of a report.
+crawl (``crawl frontier``, ``crawl idle``); ``serve`` ``scraper serve`` under load. Each
+writes its own section of a report.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ serve``).
 ``--clients`` concurrent clients (one asyncio process, one connection each) post stored
 pages (``{"html": ..., "url": ...}``, WCXB-dev by default) round the set for ``--seconds``.
 Counted: answers by status, transport errors, latency (p50, p99), pages per second, and the
-server's memory (RSS of its main process; PSS summed over it and its workers) at the start,
-the middle and the end of the run. Then ``scraper clean DIR --jobs N`` cleans the same pages
+server's memory (RSS of its main process; PSS summed over it and its workers) at the start
+(after ``--warmup`` seconds of the same load, not counted), the middle and the end of the
+run. Then ``scraper clean DIR --jobs N`` cleans the same pages
 (the same bytes, written to a directory) as one command, for its pages per second, and the
 ratio of the two. The clients share the machine's cores with the server: the ratio counts
 that against the server.
@@ -131,10 +132,13 @@ def _percentile(values: list[float], share: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scraper.servebench", description=__doc__)
-    parser.add_argument("--data", type=Path, default=_SHARED, help="WCXB-dev (html/, ground-truth/)")
+    parser.add_argument(
+        "--data", type=Path, default=_SHARED, help="WCXB-dev (html/, ground-truth/)"
+    )
     parser.add_argument("--pages", type=int, default=300, help="pages of the set used")
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load not counted")
     parser.add_argument("--workers", type=int, default=2, help="cleaning processes of both")
     parser.add_argument("--out", type=Path, help="write the report section into this file")
     args = parser.parse_args(argv)
@@ -150,17 +154,18 @@ def main(argv: list[str] | None = None) -> int:
         # no rate limit, and room in the queue for every client: the load is the point
         config.write_text(f"serve:\n  queue: {args.clients * 2}\n", encoding="utf-8")
         port = _free_port()
+        command = [scraper, "serve", "--config", str(config), "--port", str(port)]
         server = subprocess.Popen(
-            [scraper, "serve", "--config", str(config), "--port", str(port)]
-            + ["--workers", str(args.workers), "--log-level", "warning"],
+            [*command, "--workers", str(args.workers), "--log-level", "warning"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(base, server)
-            for url, html in pages[: args.workers * 2]:  # the workers started and warm
-                httpx.post(f"{base}/v1/clean", json={"html": html, "url": url}, timeout=120)
+            # not counted: the load itself for a few seconds, so that every worker has
+            # started and cleaned pages before the memory at the start is read
+            asyncio.run(_load(base, pages, args.clients, args.warmup, lambda: None))
             proc = psutil.Process(server.pid)
             memory = [_memory(proc, "start")]
             load = asyncio.run(
@@ -233,12 +238,14 @@ def _report(
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(load.statuses.items()))
     cpu = os.cpu_count()
     lines = [
+        "## Serving: `scraper serve` under load",
+        "",
         f"`python -m scraper.servebench --seconds {args.seconds:g} --clients {args.clients}"
         f" --workers {args.workers} --pages {pages}`: {pages} WCXB-dev pages posted as"
-        f" `{{\"html\", \"url\"}}` by {args.clients} concurrent clients (one asyncio process,"
+        f' `{{"html", "url"}}` by {args.clients} concurrent clients (one asyncio process,'
         f" a connection each) to `scraper serve --workers {args.workers}` on loopback, for"
-        f" {elapsed:.1f} s, on a machine of {cpu} cores shared with the clients (and with"
-        " other work: timings are noisy).",
+        f" {elapsed:.1f} s after {args.warmup:g} s of the same load not counted, on a machine"
+        f" of {cpu} cores shared with the clients (and with other work: timings are noisy).",
         "",
         "| measure | value |",
         "|---|---|",
@@ -255,11 +262,8 @@ def _report(
         f"| ratio serve / batch | {rate / batch_rate:.2f} |",
         f"| server exit after SIGTERM | {served} |",
         "",
-        "| server memory | main process RSS (MiB) | PSS of it and its workers (MiB)"
-        " | processes |",
+        "| server memory | main process RSS (MiB) | PSS of it and its workers (MiB) | processes |",
         "|---|---|---|---|",
     ]
-    lines += [
-        f"| {m.at} | {m.main_mib:.0f} | {m.tree_mib:.0f} | {m.processes} |" for m in memory
-    ]
+    lines += [f"| {m.at} | {m.main_mib:.0f} | {m.tree_mib:.0f} | {m.processes} |" for m in memory]
     return "\n".join(lines) + "\n"

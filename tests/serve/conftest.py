@@ -19,11 +19,10 @@ from typing import Any
 import pytest
 import uvicorn
 import yaml
+from crawl.server import Reply, Server
 
 from scraper.config import config_from_mapping
 from scraper.serve import create_app
-
-from crawl.server import Reply, Server
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 ARTICLE = PAGES / "alistapart.com" / "understandingwebdesign.html"

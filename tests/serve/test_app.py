@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from crawl.server import Server
 
 from scraper.cli import main
 
-from crawl.server import Server
 from .conftest import ARTICLE, UPSTREAM, Running, Start, settings, write_config
 
 
@@ -70,8 +70,9 @@ def test_a_rendering_is_the_clis_byte_for_byte(
     r = httpx.get(f"{server.base}/v1/clean", params={"url": url, "format": fmt, "links": "true"})
     assert r.status_code == 200
     assert r.content == cli.stdout_bytes
-    assert r.headers["content-type"].startswith({"markdown": "text/markdown", "text": "text/plain",
-                                                 "html": "text/html"}[fmt])
+    assert r.headers["content-type"].startswith(
+        {"markdown": "text/markdown", "text": "text/plain", "html": "text/html"}[fmt]
+    )
 
 
 def test_posted_html_is_cleaned_as_the_cli_cleans_the_file(server: Running, tmp_path: Path) -> None:
@@ -80,8 +81,12 @@ def test_posted_html_is_cleaned_as_the_cli_cleans_the_file(server: Running, tmp_
     args = ["clean", str(ARTICLE), "--url", url, "-f", "markdown", "--comments"]
     cli = CliRunner().invoke(main, [*args, "--config", str(config)])
     assert cli.exit_code == 0, cli.output
-    body = {"html": ARTICLE.read_text(encoding="utf-8"), "url": url, "format": "markdown",
-            "comments": True}
+    body = {
+        "html": ARTICLE.read_text(encoding="utf-8"),
+        "url": url,
+        "format": "markdown",
+        "comments": True,
+    }
     r = httpx.post(f"{server.base}/v1/clean", json=body)
     assert r.status_code == 200, r.text
     record = r.json()
@@ -109,7 +114,9 @@ def test_a_name_is_connected_to_at_its_checked_address(server: Running, upstream
     url = f"http://upstream.test:{upstream.port}/article"
     r = httpx.get(f"{server.base}/v1/clean", params={"url": url})
     assert r.status_code == 200, r.text
-    assert any(req.host == f"upstream.test:{upstream.port}" for req in upstream.requests("/article"))
+    assert any(
+        req.host == f"upstream.test:{upstream.port}" for req in upstream.requests("/article")
+    )
 
 
 @pytest.mark.parametrize(
@@ -173,7 +180,9 @@ def test_robots_txt_is_honoured(server: Running, upstream: Server) -> None:
         ("/missing", 502, "HTTP 404"),
     ],
 )
-def test_upstream_failures(server: Running, upstream: Server, path: str, status: int, says: str) -> None:
+def test_upstream_failures(
+    server: Running, upstream: Server, path: str, status: int, says: str
+) -> None:
     r = httpx.get(f"{server.base}/v1/clean", params={"url": upstream.url(path, UPSTREAM)})
     assert r.status_code == status, r.text
     assert says in r.json()["error"] and r.json()["source"].endswith(path)
@@ -251,7 +260,9 @@ def test_metrics_count_requests_cleaning_fetches_and_refusals(
     assert 'scraper_requests_total{endpoint="/v1/clean",status="403"}' in text
     assert 'scraper_refusals_total{reason="a private network address"}' in text
     assert 'scraper_fetches_total{outcome="ok"}' in text
-    count = next(line for line in text.splitlines() if line.startswith("scraper_clean_seconds_count"))
+    count = next(
+        line for line in text.splitlines() if line.startswith("scraper_clean_seconds_count")
+    )
     assert float(count.split()[-1]) >= 1
 
 
@@ -293,8 +304,9 @@ def test_requests_beyond_the_queue_get_503(start: Start, upstream: Server) -> No
     url = upstream.url("/held", UPSTREAM)
     first: list[httpx.Response] = []
     thread = threading.Thread(
-        target=lambda: first.append(httpx.get(f"{bounded.base}/v1/clean", params={"url": url},
-                                               timeout=20))
+        target=lambda: first.append(
+            httpx.get(f"{bounded.base}/v1/clean", params={"url": url}, timeout=20)
+        )
     )
     before = len(upstream.requests("/held"))
     thread.start()

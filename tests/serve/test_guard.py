@@ -49,7 +49,10 @@ def check(guard: Guard, url: str):
         ("::ffff:10.0.0.1", "private network address (IPv4-mapped"),
         ("2002:c0a8:101::", "private network address (6to4 of 192.168.1.1)"),
         ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "Teredo to 10.0.0.1"),
-        ("64:ff9b::a9fe:a9fe", "link-local address (cloud metadata lives at 169.254.169.254) (NAT64"),
+        (
+            "64:ff9b::a9fe:a9fe",
+            "link-local address (cloud metadata lives at 169.254.169.254) (NAT64",
+        ),
     ],
 )
 def test_non_public_addresses_are_refused(address: str, why: str) -> None:
@@ -57,7 +60,9 @@ def test_non_public_addresses_are_refused(address: str, why: str) -> None:
     assert found is not None and why in found
 
 
-@pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "1.1.1.1"])
+@pytest.mark.parametrize(
+    "address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "1.1.1.1"]
+)
 def test_public_addresses_pass(address: str) -> None:
     assert refusal(ipaddress.ip_address(address)) is None
 
@@ -131,7 +136,11 @@ def test_only_http_and_https() -> None:
 def test_a_public_name_passes_with_its_addresses_and_port() -> None:
     guard, asked = _guard({"example.com": ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"]})
     checked = check(guard, "https://Example.COM/a?b")
-    assert (checked.host, checked.port, str(checked.address)) == ("example.com", 443, "93.184.216.34")
+    assert (checked.host, checked.port, str(checked.address)) == (
+        "example.com",
+        443,
+        "93.184.216.34",
+    )
     assert asked == ["example.com"]
 
 

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from crawl.server import Server
 
 from .conftest import UPSTREAM, settings, write_config
