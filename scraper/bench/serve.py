@@ -5,9 +5,9 @@ serve``).
 ``--clients`` concurrent clients (one asyncio process, one connection each) post stored
 pages (``{"html": ..., "url": ...}``, WCXB-dev by default) round the set for ``--seconds``.
 Counted: answers by status, transport errors, latency (p50, p99), pages per second, and the
-server's memory (RSS of its main process; PSS summed over it and its workers) at the start
-(after ``--warmup`` seconds of the same load, not counted), the middle and the end of the
-run. Then ``scraper clean DIR --jobs N`` cleans the same pages
+server's memory (RSS of its main process; PSS summed over it and its workers) after
+``--warmup`` seconds of the same load (not counted), at each quarter of the run and after
+it. Then ``scraper clean DIR --jobs N`` cleans the same pages
 (the same bytes, written to a directory) as one command, for its pages per second, and the
 ratio of the two. The clients share the machine's cores with the server: the ratio counts
 that against the server.
@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,8 +89,14 @@ def _memory(proc: psutil.Process, at: str) -> _Memory:
 
 
 async def _load(
-    base: str, pages: list[tuple[str, str]], clients: int, seconds: float, on_half: object
+    base: str,
+    pages: list[tuple[str, str]],
+    clients: int,
+    seconds: float,
+    on_tick: Callable[[str], None] | None = None,
 ) -> _Load:
+    """``clients`` posting round the pages for ``seconds``; ``on_tick(label)`` at each
+    quarter of the run, under load (``25%`` … ``100%``)."""
     bodies = [json.dumps({"html": html, "url": url}).encode() for url, html in pages]
     load = _Load()
     turn = 0
@@ -115,12 +122,15 @@ async def _load(
                     load.statuses[type(exc).__name__] += 1
                 load.latencies.append(time.perf_counter() - began)
 
-        async def halfway() -> None:
-            await asyncio.sleep(seconds / 2)
-            assert callable(on_half)
-            on_half()
+        async def ticks() -> None:
+            for quarter in (1, 2, 3, 4):
+                await asyncio.sleep(
+                    max(0.0, load.started + seconds * quarter / 4 - 0.5 - time.perf_counter())
+                )
+                if on_tick is not None:
+                    on_tick(f"{25 * quarter}% (under load)")
 
-        await asyncio.gather(halfway(), *(one_client() for _ in range(clients)))
+        await asyncio.gather(ticks(), *(one_client() for _ in range(clients)))
         load.ended = time.perf_counter()
     return load
 
@@ -138,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=300, help="pages of the set used")
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load not counted")
+    parser.add_argument("--warmup", type=float, default=10.0, help="seconds of load not counted")
     parser.add_argument("--workers", type=int, default=2, help="cleaning processes of both")
     parser.add_argument("--out", type=Path, help="write the report section into this file")
     args = parser.parse_args(argv)
@@ -165,19 +175,19 @@ def main(argv: list[str] | None = None) -> int:
             _wait_ready(base, server)
             # not counted: the load itself for a few seconds, so that every worker has
             # started and cleaned pages before the memory at the start is read
-            asyncio.run(_load(base, pages, args.clients, args.warmup, lambda: None))
+            asyncio.run(_load(base, pages, args.clients, args.warmup))
             proc = psutil.Process(server.pid)
-            memory = [_memory(proc, "start")]
+            memory = [_memory(proc, "start (after the warm-up, idle)")]
             load = asyncio.run(
                 _load(
                     base,
                     pages,
                     args.clients,
                     args.seconds,
-                    lambda: memory.append(_memory(proc, "middle")),
+                    lambda at: memory.append(_memory(proc, at)),
                 )
             )
-            memory.append(_memory(proc, "end"))
+            memory.append(_memory(proc, "after the run (idle)"))
         finally:
             server.terminate()
             server.wait(60)
