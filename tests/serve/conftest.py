@@ -36,19 +36,24 @@ NAMES: dict[str, list[str]] = {
     "mixed.test": ["93.184.216.34", "10.0.0.1"],
 }
 
+REBIND_ASKED: list[str] = []
+
 
 async def fake_resolver(host: str, port: int) -> Sequence[str]:
+    if host == "rebind.test":  # a rebinding DNS server: allowed once, loopback afterwards
+        REBIND_ASKED.append(host)
+        return [UPSTREAM] if len(REBIND_ASKED) == 1 else ["127.0.0.1"]
     try:
         return NAMES[host]
     except KeyError:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
 
 
-def settings(**serve: Any) -> dict[str, Any]:
+def settings(crawl: Mapping[str, Any] | None = None, **serve: Any) -> dict[str, Any]:
     """The config of a test server: fast (no delay, no retries, short timeouts)."""
     return {
         "fetch": {"timeout": 2, "connect_timeout": 1, "retries": 0, "max_bytes": 400_000},
-        "crawl": {"delay": 0, "clean_timeout": "10s"},
+        "crawl": {"delay": 0, "clean_timeout": "10s", **(crawl or {})},
         "serve": {"allow_networks": [f"{UPSTREAM}/32"], **serve},
     }
 

@@ -3,6 +3,7 @@ and the same output as ``scraper clean`` byte for byte."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from pathlib import Path
@@ -316,3 +317,42 @@ def test_requests_beyond_the_queue_get_503(start: Start, upstream: Server) -> No
     thread.join()
     assert second.status_code == 503 and "serve.queue" in second.json()["error"]
     assert first[0].status_code == 200
+
+
+def test_a_rebinding_name_never_reaches_loopback(
+    server: Running, upstream: Server, loopback: Server
+) -> None:
+    # each connection goes to an address checked for it: the second answer (127.0.0.1) is
+    # refused, never connected to
+    url = f"http://rebind.test:{loopback.port}/article"
+    r = httpx.get(f"{server.base}/v1/clean", params={"url": url})
+    assert r.status_code in (403, 502), r.text
+    assert loopback.requests() == []
+
+
+def test_politeness_is_shared_by_every_request(start: Start, upstream: Server) -> None:
+    polite = start(settings(crawl={"delay": 0.4}))
+    url = upstream.url("/article", UPSTREAM)
+    before = len(upstream.requests("/article"))
+    answers: list[int] = []
+
+    def ask() -> None:
+        answers.append(httpx.get(f"{polite.base}/v1/clean", params={"url": url}).status_code)
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200, 200, 200]
+    times = [r.at for r in upstream.requests("/article")[before:]]
+    assert len(times) == 3
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert all(gap >= 0.35 for gap in gaps), gaps
+
+
+def test_cleaning_past_clean_timeout_is_504(start: Start) -> None:
+    hurried = start(settings(crawl={"clean_timeout": 0.001}))
+    r = httpx.post(f"{hurried.base}/v1/clean", json={"html": ARTICLE.read_text(encoding="utf-8")})
+    assert r.status_code == 504, r.text
+    assert "cleaning took longer than 0.001s" in r.json()["error"]
