@@ -137,6 +137,12 @@ def create_app(
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         return _count(service, "/v1/clean", _error(422, _source(request), _field_error(exc)))
 
+    @app.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception) -> Response:
+        # a bug of ours: the error shape and its type, never a traceback to the caller
+        message = f"internal error: {type(exc).__name__}"
+        return _count(service, request.url.path, _error(500, _source(request), message))
+
     @app.post(
         "/v1/clean",
         summary="Clean a page: fetched from its URL, or given as HTML",
