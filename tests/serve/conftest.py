@@ -40,6 +40,8 @@ REBIND_ASKED: list[str] = []
 
 
 async def fake_resolver(host: str, port: int) -> Sequence[str]:
+    if host == "boom.test":  # a resolver with a bug
+        raise RuntimeError("the resolver broke")
     if host == "rebind.test":  # a rebinding DNS server: allowed once, loopback afterwards
         REBIND_ASKED.append(host)
         return [UPSTREAM] if len(REBIND_ASKED) == 1 else ["127.0.0.1"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from crawl.server import Server
+from crawl.server import Reply, Server
 
 from scraper.cli import main
 
@@ -28,10 +28,6 @@ def loopback() -> Server:
     """A server on 127.0.0.1 that must never be reached (the service's own network)."""
     server = Server(address="127.0.0.1")
     return server
-
-
-def up(path: str, host: str = UPSTREAM) -> str:
-    return f"http://{host}:{{port}}{path}"
 
 
 def test_post_a_url_answers_the_batch_record(server: Running, upstream: Server) -> None:
@@ -156,9 +152,7 @@ def test_non_public_addresses_are_refused_with_403(
 def test_a_redirect_to_loopback_is_refused_at_the_hop(
     server: Running, upstream: Server, loopback: Server
 ) -> None:
-    upstream.routes["/to-loopback"] = upstream.routes["/to-article"].__class__(
-        302, b"", {"Location": loopback.url("/secret")}
-    )
+    upstream.routes["/to-loopback"] = Reply(302, b"", {"Location": loopback.url("/secret")})
     url = upstream.url("/to-loopback", host=UPSTREAM)
     r = httpx.get(f"{server.base}/v1/clean", params={"url": url})
     assert r.status_code == 403, r.text
@@ -356,3 +350,9 @@ def test_cleaning_past_clean_timeout_is_504(start: Start) -> None:
     r = httpx.post(f"{hurried.base}/v1/clean", json={"html": ARTICLE.read_text(encoding="utf-8")})
     assert r.status_code == 504, r.text
     assert "cleaning took longer than 0.001s" in r.json()["error"]
+
+
+def test_a_bug_answers_500_in_the_error_shape_without_a_traceback(server: Running) -> None:
+    r = httpx.get(f"{server.base}/v1/clean", params={"url": "http://boom.test/"})
+    assert r.status_code == 500
+    assert r.json() == {"source": "http://boom.test/", "error": "internal error: RuntimeError"}
