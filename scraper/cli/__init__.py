@@ -124,6 +124,7 @@ from scraper.cli.clean_cmd import clean_command  # noqa: E402
 from scraper.cli.crawl_cmd import crawl_command  # noqa: E402
 from scraper.cli.diff_cmd import diff_command  # noqa: E402
 from scraper.cli.rules_cmd import rules_group  # noqa: E402
+from scraper.cli.serve_cmd import serve_command  # noqa: E402
 from scraper.cli.snapshot_cmd import snapshot_group  # noqa: E402
 
 for _command in (
@@ -133,5 +134,6 @@ for _command in (
     snapshot_group,
     bench_command,
     rules_group,
+    serve_command,
 ):
     main.add_command(_command)
