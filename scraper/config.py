@@ -6,6 +6,7 @@ This is the only module that reads YAML config. Every problem is reported as one
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -22,6 +23,7 @@ __all__ = [
     "Config",
     "CrawlSettings",
     "FetchSettings",
+    "ServeSettings",
     "SiteRule",
     "describe_yaml_error",
     "find_config",
@@ -122,6 +124,39 @@ class CleanSettings(_Model):
     comments: bool = Field(False, description="render reader comments after the body")
 
 
+def _network(value: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    try:
+        return ipaddress.ip_network(str(value).strip())
+    except ValueError as exc:
+        raise ValueError(f"not a network in CIDR notation: {value!r} ({exc})") from exc
+
+
+def _env_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        raise ValueError(f"not the name of an environment variable: {value!r}")
+    return value
+
+
+Network = Annotated[ipaddress.IPv4Network | ipaddress.IPv6Network, BeforeValidator(_network)]
+EnvName = Annotated[str, BeforeValidator(_env_name)]
+
+
+class ServeSettings(_Model):
+    """``scraper serve``. Tokens are named here, never written: each is the name of an
+    environment variable that holds one."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    workers: int = Field(0, ge=0, description="cleaning processes; 0 means one per core")
+    allow_networks: list[Network] = Field(
+        [], description="non-public addresses fetched on purpose (CIDRs)"
+    )
+    tokens: list[EnvName] = Field([], description="environment variables holding bearer tokens")
+    rate_limit: float = Field(0.0, ge=0, description="requests per minute per client; 0: none")
+    burst: int = Field(10, ge=1, description="requests a client may make at once")
+    queue: int = Field(256, ge=1, description="requests in flight at most; more get 503")
+
+
 class SiteRule(_Model):
     hosts: list[str] = Field(min_length=1)
     content: Selector | None = None
@@ -153,6 +188,7 @@ class Config(_Model):
     fetch: FetchSettings = FetchSettings()
     crawl: CrawlSettings = CrawlSettings()
     clean: CleanSettings = CleanSettings()
+    serve: ServeSettings = ServeSettings()
     sites: dict[str, SiteRule] = {}
 
     def comments_for(self, host: str | None) -> bool:

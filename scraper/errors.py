@@ -3,6 +3,7 @@
     ScraperError                 any failure the tool reports
     ├── ConfigError              config file missing, unreadable or invalid
     ├── InputError               bad input: missing file, invalid URL or scheme
+    │   └── RefusedError         a URL ``scraper serve`` will not fetch: a non-public address
     ├── FetchError               network or HTTP failure; carries url, status, retryable
     │   └── ContentError         a response or file we refuse: too large, not HTML, empty, binary
     ├── ExtractionError          a page with no article text in it
@@ -24,6 +25,7 @@ __all__ = [
     "ExtractionError",
     "FetchError",
     "InputError",
+    "RefusedError",
     "ScraperError",
     "SnapshotError",
     "StateError",
@@ -59,10 +61,20 @@ class InputError(ScraperError):
     pass
 
 
+class RefusedError(InputError):
+    """A URL refused before any connection: its host is (or resolves to) an address that is
+    not public, or its scheme is not http(s). ``reason`` says which, in a few words."""
+
+    def __init__(self, message: str, *, url: str | None = None, reason: str = "") -> None:
+        super().__init__(message, url=url)
+        self.reason = reason
+
+
 class FetchError(ScraperError):
     """A fetch failed. ``status`` is the HTTP status when there was a response.
 
-    ``retry_after`` is the wait in seconds a 429/503 asked for (``Retry-After``), if any.
+    ``retry_after`` is the wait in seconds a 429/503 asked for (``Retry-After``), if any;
+    ``timed_out`` says that the failure was a timeout (connecting, or the whole response).
     """
 
     def __init__(
@@ -74,8 +86,10 @@ class FetchError(ScraperError):
         status: int | None = None,
         retryable: bool = False,
         retry_after: float | None = None,
+        timed_out: bool = False,
     ) -> None:
         super().__init__(message, url=url, path=path)
+        self.timed_out = timed_out
         self.status = status
         self.retryable = retryable
         # seconds the server asked us to wait (Retry-After), when it said so

@@ -90,10 +90,10 @@ def test_most_specific_site_wins():
 
 
 def test_example_config_shows_every_setting():
-    """config.yaml is the example: every fetch, crawl and site key appears in it."""
-    from scraper.config import CrawlSettings, FetchSettings, SiteRule
+    """config.yaml is the example: every fetch, crawl, serve and site key appears in it."""
+    from scraper.config import CrawlSettings, FetchSettings, ServeSettings, SiteRule
 
     text = (ROOT / "config.yaml").read_text(encoding="utf-8")
-    for model in (FetchSettings, CrawlSettings, SiteRule):
+    for model in (FetchSettings, CrawlSettings, ServeSettings, SiteRule):
         for name in model.model_fields:
             assert f" {name}:" in text, f"{model.__name__}.{name} missing from config.yaml"

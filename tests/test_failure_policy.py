@@ -274,6 +274,7 @@ def test_a_crawled_page_that_crashes_the_cleaner_fails_and_the_crawl_goes_on(tmp
     finally:
         server.close()
     assert summary.counts["new"] == 1 and summary.counts["failed"] == 1
+    assert summary.cleaning_failed == 1  # (the command's exit code: 10)
     assert record is not None and record.error == (
         f"{server.url('/bad')}: cleaning failed: RecursionError: maximum recursion depth"
         " exceeded (in scraper.cleaner.pipeline.clean)"
@@ -342,3 +343,43 @@ def test_a_page_that_kills_its_worker_is_its_error_and_the_others_are_cleaned(
     )
     assert all("text" in r for name, r in found.items() if name != "b-bad.html")
     assert "1 input failed" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_crawl_whose_cleaner_failed_on_a_page_exits_10(tmp_path, monkeypatch):
+    """Pages the cleaner failed on are counted apart from the web's failures (a 404, no
+    article): the command exits 10 for them, as ``scraper clean`` with many inputs."""
+    from crawl.conftest import article, hub
+    from crawl.server import Reply, Server
+
+    from scraper.cli import crawl_cmd
+    from scraper.crawl.runner import Crawler
+
+    def crawl_due(config, store, *, names=(), force=False, emit=None, stop=None):  # type: ignore[no-untyped-def]
+        crawler = Crawler(config, store, emit=emit, stop=stop, clean=crashing_clean)
+        return crawler.crawl(list(names) or ["s"], force=force)
+
+    monkeypatch.setattr(crawl_cmd, "crawl_due", crawl_due)
+    server = Server()
+    try:
+        server.routes["/robots.txt"] = Reply(body="User-agent: *\nAllow: /\n")
+        server.routes["/"] = Reply(body=hub(["/good", "/missing"]))
+        server.routes["/good"] = Reply(body=article("Good page"))
+        server.routes["/missing"] = Reply(status=404, body="gone")
+        config_path = tmp_path / "config.yaml"
+        config_path.write_text(
+            f"crawl: {{state_dir: {tmp_path / 'state'}, output_dir: {tmp_path / 'out'},"
+            " delay: 0, workers: 1}\n"
+            f"sites:\n  s:\n    hosts: [127.0.0.1]\n    start: ['{server.url('/')}']\n",
+            encoding="utf-8",
+        )
+        web_only = run("crawl", "-c", str(config_path), "--json")
+        server.routes["/bad"] = Reply(body=article("Bad page", extra=MARK))
+        server.routes["/"] = Reply(body=hub(["/good", "/missing", "/bad"]))
+        crashed = run("crawl", "-c", str(config_path), "--json", "--force")
+    finally:
+        server.close()
+    assert web_only.exit_code == 0, web_only.output  # a 404 is the web's failure
+    assert crashed.exit_code == 10, crashed.output
+    [summary] = json.loads(crashed.stdout)["runs"]
+    assert summary["cleaning_failed"] == 1
+    assert "cleaning failed: RecursionError" in crashed.stderr

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
+from scraper.config import Config
 from scraper.document import Document
 
-__all__ = ["RECORD_FIELDS", "error_record", "page_record", "to_json_line"]
+__all__ = ["RECORD_FIELDS", "error_record", "page_record", "to_json_line", "wants_comments"]
 
 RECORD_FIELDS = (
     "source",
@@ -43,6 +45,13 @@ def page_record(source: str, doc: Document, *, comments: bool = False) -> dict[s
     if comments:
         record["comments"] = data["comments"]
     return record
+
+
+def wants_comments(doc: Document, config: Config, *, asked: bool = False) -> bool:
+    """Whether the page's reader comments are rendered: ``asked`` (``--comments``), else
+    the config's ``clean.comments`` or the page's site rule."""
+    host = urlsplit(doc.url).hostname if doc.url else None
+    return asked or config.comments_for(host)
 
 
 def error_record(source: str, error: str) -> dict[str, Any]:

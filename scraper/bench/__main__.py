@@ -2,7 +2,8 @@
 
 ``dev`` is ``scraper bench`` (WCXB-dev and trafilatura-eval beside trafilatura); ``clean``
 batch cleaning speed; ``decode`` decoding of pages that declare no charset; ``crawl`` the
-crawl (``crawl frontier``, ``crawl idle``). Each writes its own section of a report.
+crawl (``crawl frontier``, ``crawl idle``); ``serve`` ``scraper serve`` under load. Each
+writes its own section of a report.
 """
 
 from __future__ import annotations
@@ -52,12 +53,19 @@ def _stress(argv: list[str]) -> None:
     sys.exit(stress_main(argv))
 
 
+def _serve(argv: list[str]) -> None:
+    from scraper.bench.serve import main as serve_main
+
+    sys.exit(serve_main(argv))
+
+
 BENCHES: dict[str, Callable[[list[str]], None]] = {
     "stress": _stress,
     "dev": _dev,
     "clean": _clean,
     "decode": _decode,
     "crawl": _crawl,
+    "serve": _serve,
 }
 
 

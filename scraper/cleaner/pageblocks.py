@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import re
 from typing import NamedTuple
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.cleaner.links import is_nav_link, page_site
 from scraper.cleaner.structure import HEADING_LEVELS
+from scraper.page.urls import join_url
 
 __all__ = ["Block", "block_text", "content_root", "page_blocks"]
 
@@ -88,7 +89,7 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
         href = node.attributes.get("href") or ""
         text = node.text(deep=True)
         within = (
-            "#" in href and (href[0] == "#" or urldefrag(urljoin(here, href)).url == here)
+            "#" in href and (href[0] == "#" or urldefrag(join_url(here, href) or "").url == here)
         ) or _ADDRESS.match(text) is not None
         navigates = not within and is_nav_link(href, site)
         mark = _ANCHOR if within else _NAV_LINK if navigates else _LINK

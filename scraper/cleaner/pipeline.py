@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -47,6 +46,7 @@ from scraper.page.metadata import (
     read_page_info,
 )
 from scraper.page.parse import parse_html
+from scraper.page.urls import join_url, url_host
 from scraper.site.template import SiteTemplate
 
 __all__ = ["apply_site_rule", "clean"]
@@ -83,7 +83,7 @@ def clean(
     # and searched: "é" written as e and a combining accent is the same word as "é".
     html = unicodedata.normalize("NFC", html)
 
-    host = urlsplit(url).hostname if url else None
+    host = url_host(url)
     match = config.site_for(host)
     site_name, rule = match if match else (None, None)
     drop = [re.compile(p) for p in rule.drop_lines] if rule else []
@@ -160,7 +160,7 @@ def clean(
 def _absolute(link: str | None, base: str | None) -> str | None:
     """``link`` resolved against the page's address; None when it cannot be made absolute."""
     if link and base:
-        link = urljoin(base, link)
+        link = join_url(base, link)
     return link if link and "://" in link else None
 
 

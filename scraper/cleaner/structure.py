@@ -27,7 +27,6 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import NamedTuple
-from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -43,6 +42,7 @@ from scraper.document import (
     Table,
 )
 from scraper.measures import keys as key_list
+from scraper.page.urls import join_url
 
 __all__ = ["HEADING_LEVELS", "Run", "Unit", "align", "base_url", "compose", "page_units"]
 
@@ -114,7 +114,7 @@ def base_url(tree: LexborHTMLParser, url: str | None) -> str:
     base = url or ""
     node = tree.css_first("base[href]")
     if node is not None:
-        base = urljoin(base, node.attributes.get("href") or "")
+        base = join_url(base, node.attributes.get("href") or "") or base
     return base
 
 
@@ -359,7 +359,7 @@ def compose(
     links resolved against ``base``); of the others, each kept paragraph (each line of
     it) is a plain paragraph."""
     units: list[Unit] = []
-    links: dict[str, str] = {}  # a page links to the same few places again and again
+    links: dict[str, str | None] = {}  # a page links to the same few places again and again
     for run in runs:
         if run.units and all(i in kept for i in run.keyed):
             units.extend(_resolved(u, base, links) for u in run.units)
@@ -371,10 +371,10 @@ def compose(
     return tuple(_build(units))
 
 
-def _resolved(unit: Unit, base: str, links: dict[str, str]) -> Unit:
-    def resolve(href: str) -> str:
+def _resolved(unit: Unit, base: str, links: dict[str, str | None]) -> Unit:
+    def resolve(href: str) -> str | None:
         if href not in links:
-            links[href] = urljoin(base, href)
+            links[href] = join_url(base, href)  # None: no browser could follow it
         return links[href]
 
     def spans(group: tuple[Span, ...]) -> tuple[Span, ...]:

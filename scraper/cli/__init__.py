@@ -4,8 +4,8 @@ Exit codes: 0 success; 1 ``scraper diff`` found differences, or a page's text br
 manifest strings; 2 usage error; 3 config error; 4 bad input (missing file, invalid URL);
 5 fetch failed; 6 input refused (too large, not HTML, empty, binary); 7 no article found;
 8 crawl state locked or unusable; 9 snapshot corpus inconsistent; 10 ``scraper clean`` with
-many inputs: some of them failed; 11 the cleaner failed on a page (``CleaningError``); 130
-interrupted.
+many inputs: some of them failed, or ``scraper crawl``: the cleaner failed on some page; 11
+the cleaner failed on a page (``CleaningError``); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -124,6 +124,7 @@ from scraper.cli.clean_cmd import clean_command  # noqa: E402
 from scraper.cli.crawl_cmd import crawl_command  # noqa: E402
 from scraper.cli.diff_cmd import diff_command  # noqa: E402
 from scraper.cli.rules_cmd import rules_group  # noqa: E402
+from scraper.cli.serve_cmd import serve_command  # noqa: E402
 from scraper.cli.snapshot_cmd import snapshot_group  # noqa: E402
 
 for _command in (
@@ -133,5 +134,6 @@ for _command in (
     snapshot_group,
     bench_command,
     rules_group,
+    serve_command,
 ):
     main.add_command(_command)

@@ -15,7 +15,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
@@ -32,7 +31,7 @@ from scraper.batch.inputs import (
     read_url_list,
 )
 from scraper.batch.pool import Outcome, clean_jobs, default_workers, named
-from scraper.batch.records import error_record, page_record, to_json_line
+from scraper.batch.records import error_record, page_record, to_json_line, wants_comments
 from scraper.batch.warc import is_warc
 from scraper.cleaner import clean
 from scraper.cli import EXIT_SOME_FAILED, say_wait
@@ -152,8 +151,7 @@ class _Options:
         return render(doc, fmt, links=self.links, comments=self.with_comments(doc))
 
     def with_comments(self, doc: Document) -> bool:
-        host = urlsplit(doc.url).hostname if doc.url else None
-        return self.comments or self.config.comments_for(host)
+        return wants_comments(doc, self.config, asked=self.comments)
 
 
 def _one(

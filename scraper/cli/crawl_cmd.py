@@ -15,6 +15,7 @@ import click
 from pydantic import ValidationError
 from rich.console import Console
 
+from scraper.cli import EXIT_SOME_FAILED
 from scraper.config import Config, CrawlSettings, find_config, load_config
 from scraper.crawl.events import Event
 from scraper.crawl.progress import LiveDisplay, LogLines, summary_json, summary_table
@@ -138,6 +139,10 @@ def crawl_command(
             err.print(not_due, markup=False, highlight=False)
     if received and not watch_mode:
         sys.exit(130)
+    if any(summary.cleaning_failed for summary in summaries):
+        # the cleaner failed on some page (each named above): as `scraper clean` with many
+        # inputs; pages the web failed (404, no article) are the summary's, not the exit code's
+        sys.exit(EXIT_SOME_FAILED)
 
 
 def _check_sites(config: Config, config_path: str | None, names: tuple[str, ...]) -> None:

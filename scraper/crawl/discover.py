@@ -19,6 +19,7 @@ from scraper.config import Config
 from scraper.errors import ContentError
 from scraper.page.encoding import looks_binary
 from scraper.page.parse import parse_html
+from scraper.page.urls import join_url
 
 __all__ = [
     "Entry",
@@ -48,8 +49,8 @@ def normalize(url: str, base: str | None = None) -> str | None:
     url = url.strip()
     if not url or url.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
         return None
-    absolute = urljoin(base, url) if base else url
     try:
+        absolute = urljoin(base, url) if base else url
         parts = urlsplit(absolute)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             return None
@@ -124,7 +125,7 @@ def page_links(html: str, base_url: str) -> list[str]:
     tree = parse_html(html)
     base = tree.css_first("base[href]")
     if base is not None:
-        base_url = urljoin(base_url, base.attributes.get("href") or "")
+        base_url = join_url(base_url, base.attributes.get("href") or "") or base_url
     seen: dict[str, None] = {}
     for node in tree.css("a[href]"):
         rel = (node.attributes.get("rel") or "").lower()

@@ -65,6 +65,9 @@ class SiteSummary:
     # the site's template: "pages" it rests on (0: none yet), pages "cleaned" with it, pages
     # that did not fit it ("drift": its layout changed)
     template: dict[str, int] = field(default_factory=dict)
+    # pages whose cleaning failed (the failure policy's error), as against pages that could
+    # not be fetched or hold no article, which are the web's doing: the exit code counts these
+    cleaning_failed: int = 0
 
 
 @dataclass(frozen=True)

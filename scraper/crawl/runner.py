@@ -89,6 +89,7 @@ class _Run:
     template_pages: int = 0  # the pages it rests on
     template_used: int = 0  # pages cleaned with it
     template_drift: int = 0  # pages that did not fit it
+    cleaning_failed: int = 0  # pages the cleaner failed on (a bug, or beyond a limit)
     samples_since: int = 0  # fingerprints added since it was learned
 
 
@@ -452,6 +453,7 @@ class Crawler:
             }
             if run.template is not None
             else {},
+            cleaning_failed=run.cleaning_failed,
         )
         self.emit(RunFinished(summary))
         return summary
@@ -1067,6 +1069,7 @@ class Crawler:
                 message = f"{item.url}: cleaning took longer than {limit:g}s; its worker was killed"
             elif isinstance(done.error, BrokenProcessPool):
                 message = f"{item.url}: {_WORKER_DIED}"
+            run.cleaning_failed += 1
             new = self._record(run, item, record, status=status, error=message)
             self._complete(run, item, "failed", new, status=status, detail=message)
             return
@@ -1096,6 +1099,7 @@ class Crawler:
             self._complete(run, item, "hub", new, found=found, also=also, status=status)
             return
         if cleaned.doc is None:
+            run.cleaning_failed += cleaned.crashed
             message = cleaned.error or f"{item.url}: no article text found"
             new = self._record(run, item, record, status=status, error=message, **validators)
             self._complete(

@@ -22,7 +22,7 @@ from scraper.cleaner import clean
 from scraper.config import Config
 from scraper.crawl.discover import page_links
 from scraper.document import Document
-from scraper.errors import ScraperError
+from scraper.errors import CleaningError, ScraperError
 from scraper.page.encoding import decode_html
 
 __all__ = ["CleanFn", "Cleaned", "clean_page", "init_worker", "run_clean", "text_hash"]
@@ -40,6 +40,7 @@ class Cleaned:
     links: list[str]
     error: str | None = None
     fingerprint: str | None = None  # the page's, packed, when the crawl learns templates
+    crashed: bool = False  # the cleaner itself failed (``CleaningError``), not the page
 
 
 CleanFn = Callable[[bytes, str | None, str, bool, bool], Cleaned]
@@ -140,5 +141,6 @@ def clean_page(
     try:
         doc = guarded(url, lambda: clean(html, url, config=_CONFIG or Config(), template=template))
     except ScraperError as exc:  # (whatever the cleaner raised: the failure policy)
-        return Cleaned(None, None, links, str(exc), fingerprint)
+        crashed = isinstance(exc, CleaningError)
+        return Cleaned(None, None, links, str(exc), fingerprint, crashed=crashed)
     return Cleaned(doc, text_hash(doc.text), links, fingerprint=fingerprint)

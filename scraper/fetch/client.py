@@ -95,9 +95,12 @@ class Fetcher:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         on_wait: Callable[[RetryWait], None] | None = None,
+        trust_env: bool = True,
     ) -> None:
         """``sleep`` and ``clock`` are the waits between attempts and the time they are
-        counted by (seams for tests); ``on_wait`` hears of each wait before it starts."""
+        counted by (seams for tests); ``on_wait`` hears of each wait before it starts.
+        ``trust_env=False`` ignores proxy settings of the environment (``scraper serve``
+        connects only to the address it checked)."""
         self._settings = settings
         self._sleep = sleep
         self._clock = clock
@@ -109,6 +112,7 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=settings.max_redirects,
             transport=transport,
+            trust_env=trust_env,
         )
 
     def fetch(
@@ -149,7 +153,7 @@ class Fetcher:
             f"{url}: {what} after {tries.count} attempts over {seconds:.0f} s"
             f" (each attempt capped at {limit:g} s)"
         )
-        return FetchError(message, url=url, retryable=True)
+        return FetchError(message, url=url, retryable=True, timed_out=True)
 
     def close(self) -> None:
         self._client.close()
@@ -351,15 +355,19 @@ def transport_error(url: str, exc: httpx.HTTPError, settings: FetchSettings) -> 
             f"{url}: connection timed out after {settings.connect_timeout:g}s",
             url=url,
             retryable=True,
+            timed_out=True,
         )
     if isinstance(exc, httpx.PoolTimeout):
         return FetchError(
             f"{url}: timed out after {settings.timeout:g}s waiting for a free connection",
             url=url,
             retryable=True,
+            timed_out=True,
         )
     if isinstance(exc, httpx.TimeoutException):
-        return FetchError(f"{url}: timed out after {settings.timeout:g}s", url=url, retryable=True)
+        return FetchError(
+            f"{url}: timed out after {settings.timeout:g}s", url=url, retryable=True, timed_out=True
+        )
     if isinstance(exc, httpx.UnsupportedProtocol):
         return FetchError(f"{url}: redirected to an unsupported URL ({detail})", url=url)
     if isinstance(exc, httpx.ConnectError):

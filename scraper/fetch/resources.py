@@ -38,6 +38,7 @@ class ResourceClient:
         max_bytes: int | None = None,
         max_redirects: int = 5,
         transport: httpx.BaseTransport | None = None,
+        trust_env: bool = True,
     ) -> None:
         self._max_bytes = max_bytes or settings.max_bytes
         self._timeout = settings.timeout
@@ -48,6 +49,7 @@ class ResourceClient:
             follow_redirects=True,
             max_redirects=max_redirects,
             transport=transport,
+            trust_env=trust_env,
         )
 
     def get(
@@ -76,7 +78,7 @@ class ResourceClient:
                 )
         except httpx.TimeoutException:
             message = f"{url}: timed out after {timeout:g}s"
-            raise FetchError(message, url=url, retryable=True) from None
+            raise FetchError(message, url=url, retryable=True, timed_out=True) from None
         except httpx.HTTPError as exc:
             raise transport_error(url, exc, self._settings) from None
 
