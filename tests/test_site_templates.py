@@ -255,3 +255,32 @@ def test_walk_counts_each_text_once_for_its_block_and_the_blocks_around_it():
     assert by_path["div#top/div.card"].own_link_words == 3  # a block inside a link
     assert by_path["div#top/ul/li"].own_link_words == 2
     assert top.link_words == 5
+
+
+def test_laying_a_template_over_a_page_finds_what_a_full_walk_finds():
+    # outline_tree keys only the blocks on chrome paths, and reads their text by lexbor:
+    # the chrome and the container it finds are those a full walk finds, scripts or not
+    from scraper.site.fingerprint import outline_tree
+
+    template = learn_template(pages(range(1, 7)))
+    assert template.chrome_paths
+    page = article_page(9).replace(
+        "<ul class='menu'>", "<ul class='menu'><script>var slot = 'ad-41';</script>"
+    )
+    tree = LexborHTMLParser(page)
+    full = template.fit(walk_tree(tree))
+    fast = template.fit(outline_tree(tree, template.chrome_paths, template.chrome))
+    assert full.fits and fast == full
+    assert full.chrome  # and there was chrome to find
+
+
+def test_a_template_stored_without_its_chrome_paths_still_applies():
+    template = learn_template(pages(range(1, 7)))
+    data = template.to_dict()
+    del data["chrome_paths"]
+    old = SiteTemplate.from_dict(data)
+    assert old.chrome_paths is None
+    page = article_page(9)
+    new_text = scraper.clean(page, url="https://news.example/a/9", template=template).text
+    old_text = scraper.clean(page, url="https://news.example/a/9", template=old).text
+    assert old_text == new_text and PROMO not in new_text

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.errors import InputError
-from scraper.site.fingerprint import Element, PageFingerprint, Walk, walk_tree
+from scraper.site.fingerprint import Element, PageFingerprint, Walk, outline_tree, walk_tree
 
 __all__ = ["Container", "SiteTemplate", "TemplateFit", "learn_from_fingerprints"]
 
@@ -34,6 +34,8 @@ SKELETON_DEPTH = 4
 # A container that does not enclose, on average, more of the pages' own text than it misses
 # or adds is no container.
 MIN_CONTAINER_SCORE = 0.5
+# the code in a body, as pruning drops it (JSON-LD is metadata, read again after)
+_CODE = 'body script:not([type="application/ld+json"]), body style'
 
 
 class Container(NamedTuple):
@@ -54,6 +56,9 @@ class SiteTemplate:
     skeleton: frozenset[int]
     containers: tuple[Container, ...] = ()  # the first a page holds is its container
     site: str | None = None
+    # the paths of the chrome blocks: only a block on one of them can be chrome, so only
+    # theirs need a key when the template is laid over a page (None: not known, all do)
+    chrome_paths: frozenset[int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +67,7 @@ class SiteTemplate:
             "pages": self.pages,
             "chrome": sorted(self.chrome),
             "skeleton": sorted(self.skeleton),
+            **({} if self.chrome_paths is None else {"chrome_paths": sorted(self.chrome_paths)}),
             "containers": [
                 {"hash": c.path, "path": c.text, "pages": c.pages, "score": round(c.score, 4)}
                 for c in self.containers
@@ -85,6 +91,11 @@ class SiteTemplate:
                     for c in data["containers"]
                 ),
                 site=data.get("site"),
+                chrome_paths=(
+                    frozenset(int(k) for k in data["chrome_paths"])
+                    if "chrome_paths" in data
+                    else None
+                ),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"site template: bad or missing field ({exc})") from exc
@@ -114,13 +125,19 @@ class SiteTemplate:
             return TemplateFit(False, "the template's container is missing")
         chrome = _chrome_mask(walk.elements, self.chrome)
         top = [i for i, e in enumerate(walk.elements) if chrome[i] and not _parent_in(e, chrome)]
-        words = sum(walk.elements[i].words for i in top)
-        return TemplateFit(True, None, tuple(top), tuple(container), words)
+        return TemplateFit(True, None, tuple(top), tuple(container))
 
     def apply(self, tree: LexborHTMLParser) -> tuple[LexborHTMLParser, TemplateFit]:
         """``tree`` less the template's chrome and cut to its container (the head kept),
-        when the page fits; else ``tree`` as it was."""
-        walk = walk_tree(tree)
+        when the page fits; else ``tree`` as it was but for the body's scripts and styles
+        (which pruning takes in any case)."""
+        if self.chrome_paths is None:  # a template stored before it kept them
+            walk = walk_tree(tree)
+        else:
+            # without code, lexbor reads each block's text as a fingerprint does
+            for node in tree.css(_CODE):
+                node.decompose()
+            walk = outline_tree(tree, self.chrome_paths, self.chrome)
         fit = self.fit(walk)
         if not fit.fits:
             return tree, fit
@@ -144,7 +161,6 @@ class TemplateFit:
     reason: str | None = None
     chrome: tuple[int, ...] = ()  # the topmost chrome blocks (indexes in the walk)
     container: tuple[int, ...] = ()
-    chrome_words: int = 0
 
 
 def _parent_in(element: Element, mask: list[bool]) -> bool:
@@ -207,6 +223,7 @@ def learn_from_fingerprints(
         pairs = zip(page.elements, depth, strict=True)
         shallow.update({e.path for e, d in pairs if d <= SKELETON_DEPTH})
     chrome = frozenset(k for k, c in keys.items() if c >= majority)
+    chrome_paths = frozenset(e.path for page in sample for e in page.elements if e.key in chrome)
     skeleton = frozenset(p for p, c in shallow.items() if c >= majority)
     # the container: on each page, the path that best encloses the page's own text; a site
     # with variants of its template has one such path a variant
@@ -241,6 +258,7 @@ def learn_from_fingerprints(
             for p in containers
         ),
         site=site,
+        chrome_paths=chrome_paths,
     )
 
 
