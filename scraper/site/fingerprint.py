@@ -317,10 +317,10 @@ def outline_tree(tree: LexborHTMLParser, keyed: frozenset[int], chrome: frozense
     inside = [False] * len(walk.elements)  # the block is chrome, or lies in chrome
     for i in wanted:  # parents first
         element = walk.elements[i]
-        up = element.parent
-        while up >= 0 and not inside[up]:
-            up = walk.elements[up].parent
-        if up >= 0:
+        above = element.parent
+        while above >= 0 and not inside[above]:
+            above = walk.elements[above].parent
+        if above >= 0:
             continue
         node = walk.nodes[i]
         text = _code_free_text(node) if i in code else _norm(node.text(deep=True, separator=" "))
