@@ -317,10 +317,10 @@ def outline_tree(tree: LexborHTMLParser, keyed: frozenset[int], chrome: frozense
     inside = [False] * len(walk.elements)  # the block is chrome, or lies in chrome
     for i in wanted:  # parents first
         element = walk.elements[i]
-        above = element.parent
-        while above >= 0 and not inside[above]:
-            above = walk.elements[above].parent
-        if above >= 0:
+        outer = element.parent
+        while outer >= 0 and not inside[outer]:
+            outer = walk.elements[outer].parent
+        if outer >= 0:
             continue
         node = walk.nodes[i]
         text = _code_free_text(node) if i in code else _norm(node.text(deep=True, separator=" "))
