@@ -131,8 +131,10 @@ def clean(
     kind = page_kind(meta.kind, choice)
     text = choice.text if choice.from_blocks else fill_gaps(choice.text, page)
     text = article_only(text, page)  # whichever reading: no navigation around the article
-    if kind == "article":
-        text = without_link_paragraphs(text, page)  # an article's teasers
+    if kind == "article" or choice.reading == "template":
+        # an article's teasers; a template's container was learned as where its pages'
+        # own text lies, outside links, whatever the page's kind
+        text = without_link_paragraphs(text, page)
     title, author = one_line(meta.title), one_line(meta.author)
     paragraphs = _paragraphs(text, where)
     blocks = _blocks(paragraphs, structure, drop, title, author, where, base, language=language)

@@ -59,6 +59,9 @@ class SiteTemplate:
     # the paths of the chrome blocks: only a block on one of them can be chrome, so only
     # theirs need a key when the template is laid over a page (None: not known, all do)
     chrome_paths: frozenset[int] | None = None
+    # paths whose texts, page after page, are texts other pages show too (a date line, a
+    # byline, a "related stories" box): their blocks are chrome whatever they say
+    slots: frozenset[int] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +71,7 @@ class SiteTemplate:
             "chrome": sorted(self.chrome),
             "skeleton": sorted(self.skeleton),
             **({} if self.chrome_paths is None else {"chrome_paths": sorted(self.chrome_paths)}),
+            "slots": sorted(self.slots),
             "containers": [
                 {"hash": c.path, "path": c.text, "pages": c.pages, "score": round(c.score, 4)}
                 for c in self.containers
@@ -96,6 +100,7 @@ class SiteTemplate:
                     if "chrome_paths" in data
                     else None
                 ),
+                slots=frozenset(int(k) for k in data.get("slots", ())),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"site template: bad or missing field ({exc})") from exc
@@ -123,7 +128,7 @@ class SiteTemplate:
                 break
         if self.containers and not container:
             return TemplateFit(False, "the template's container is missing")
-        chrome = _chrome_mask(walk.elements, self.chrome)
+        chrome = _chrome_mask(walk.elements, self.chrome, self.slots)
         top = [i for i, e in enumerate(walk.elements) if chrome[i] and not _parent_in(e, chrome)]
         return TemplateFit(True, None, tuple(top), tuple(container))
 
@@ -176,11 +181,13 @@ def _inside(elements: Sequence[Element], index: int, ancestors: set[int]) -> boo
     return False
 
 
-def _chrome_mask(elements: Sequence[Element], chrome: frozenset[int]) -> list[bool]:
+def _chrome_mask(
+    elements: Sequence[Element], chrome: frozenset[int], slots: frozenset[int] = frozenset()
+) -> list[bool]:
     """Per element: it, or a block it lies in, is chrome (elements come parents first)."""
     mask = [False] * len(elements)
     for i, e in enumerate(elements):
-        mask[i] = e.key in chrome or (e.parent >= 0 and mask[e.parent])
+        mask[i] = e.key in chrome or e.path in slots or (e.parent >= 0 and mask[e.parent])
     return mask
 
 
@@ -191,9 +198,11 @@ def _depths(elements: Sequence[Element]) -> list[int]:
     return depth
 
 
-def _own_text_share(elements: Sequence[Element], chrome: frozenset[int]) -> list[int]:
+def _own_text_share(
+    elements: Sequence[Element], chrome: frozenset[int], slots: frozenset[int]
+) -> list[int]:
     """Per element, its words that are neither chrome nor link text (deep)."""
-    mask = _chrome_mask(elements, chrome)
+    mask = _chrome_mask(elements, chrome, slots)
     unique = [0 if mask[i] else e.own_words - e.own_link_words for i, e in enumerate(elements)]
     for i in range(len(elements) - 1, -1, -1):  # children come after their parents
         parent = elements[i].parent
@@ -224,13 +233,14 @@ def learn_from_fingerprints(
         shallow.update({e.path for e, d in pairs if d <= SKELETON_DEPTH})
     chrome = frozenset(k for k, c in keys.items() if c >= majority)
     chrome_paths = frozenset(e.path for page in sample for e in page.elements if e.key in chrome)
+    slots = _slots(sample, keys, majority)
     skeleton = frozenset(p for p, c in shallow.items() if c >= majority)
     # the container: on each page, the path that best encloses the page's own text; a site
     # with variants of its template has one such path a variant
     best_on: Counter[int] = Counter()
     f_sum: dict[int, float] = defaultdict(float)
     for page in sample:
-        unique = _own_text_share(page.elements, chrome)
+        unique = _own_text_share(page.elements, chrome, slots)
         total = sum(u for u, e in zip(unique, page.elements, strict=True) if e.parent < 0)
         if not total:
             continue
@@ -259,7 +269,24 @@ def learn_from_fingerprints(
         ),
         site=site,
         chrome_paths=chrome_paths,
+        slots=slots,
     )
+
+
+def _slots(sample: Sequence[PageFingerprint], keys: Counter[int], majority: int) -> frozenset[int]:
+    """The paths where most blocks (chrome aside) say what another page of the sample says
+    too: a slot the template fills from a few values (a date line, a byline, a section's
+    name) or from what other pages link to (a "related stories" box). An article's own
+    text is on its page alone, wherever it sits; it takes four pages or more for a text
+    to recur on two and yet not be chrome."""
+    blocks: Counter[int] = Counter()
+    recurring: Counter[int] = Counter()
+    for page in sample:
+        for e in page.elements:
+            if e.key and keys[e.key] < majority:
+                blocks[e.path] += 1
+                recurring[e.path] += keys[e.key] >= 2
+    return frozenset(p for p, n in blocks.items() if 2 * recurring[p] > n)
 
 
 def _distinct(pages: Iterable[PageFingerprint]) -> list[PageFingerprint]:
