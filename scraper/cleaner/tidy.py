@@ -42,9 +42,9 @@ def tidy(
     verbatim: Sequence[bool] = (),
 ) -> list[int]:
     """The indices of ``paragraphs`` to keep: from the title on, when only short lines
-    come before it; without the site's ``drop_lines``, a repeated title or byline (unless
-    they are all the text there is), and the second time a long paragraph is said word
-    for word. ``verbatim`` paragraphs (code) are never taken for a repeat or a title."""
+    come before it; without the site's ``drop_lines``, a repeated title or byline (a short
+    line naming the author among the first blocks; unless they are all the text there
+    is), and the second time a long paragraph is said word for word. ``verbatim`` paragraphs (code) are never taken for a repeat or a title."""
     heading = {_words(s) for s in (title, author, f"by {author}" if author else None) if s}
     heading.discard("")
     # a repeated title or byline is a short block: longer ones are not read word by word
@@ -54,9 +54,27 @@ def tidy(
     present = [i for i, t in enumerate(texts) if t]
     start = _title_index([texts[i] for i in present], title, longest)
     kept = [i for i in present[start:] if not any(p.search(texts[i]) for p in drop)]
-    out = [i for i in kept if code[i] or len(texts[i]) > longest or _words(texts[i]) not in heading]
+    name = _words(author) if author else ""
+    head = set(present[start : start + TITLE_SEARCH_BLOCKS])
+    out = [
+        i
+        for i in kept
+        if code[i]
+        or not (
+            (len(texts[i]) <= longest and _words(texts[i]) in heading)
+            or (i in head and _byline(texts[i], name))
+        )
+    ]
     # a link post or a photo page shows only its title: that is its text, not a repeat
     return _first_of_repeats(out or kept, texts, code)
+
+
+def _byline(text: str, author: str) -> bool:
+    """Whether ``text`` is a byline: a short line that names the page's author (with a
+    role, a place or a date: "By Ann Lee, BBC News, Delhi")."""
+    return bool(author) and word_count(text) <= ABOVE_TITLE_MAX_WORDS and (
+        f" {author} " in f" {_words(text)} "
+    )
 
 
 def _one_spaced(text: str) -> str:
