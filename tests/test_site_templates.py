@@ -284,3 +284,24 @@ def test_a_template_stored_without_its_chrome_paths_still_applies():
     new_text = scraper.clean(page, url="https://news.example/a/9", template=template).text
     old_text = scraper.clean(page, url="https://news.example/a/9", template=old).text
     assert old_text == new_text and PROMO not in new_text
+
+
+def _dated_page(seed: int) -> str:
+    # a date line in the story's container: its text differs from page to page, but each
+    # text (digits aside) is one other pages show too
+    noon = "AM" if seed % 2 else "PM"
+    line = f"<div class='dateline'>{seed % 12 + 1}:{seed % 50 + 10} {noon} on 04/{seed}/2013</div>"
+    return article_page(seed).replace("<p class='promo'>", line + "<p class='promo'>")
+
+
+def test_a_slot_whose_texts_recur_on_other_pages_is_chrome_whatever_it_says():
+    sample = [(_dated_page(s), f"https://daily.example/a/{s}") for s in range(1, 7)]
+    template = learn_template(sample)
+    cleaned = scraper.clean(_dated_page(23), "https://daily.example/a/23", template=template)
+    assert cleaned.cleaned_with == "template"
+    assert "on 04/23/2013" not in cleaned.text
+    for paragraph in _story(23):  # the story's own text is on its page alone: kept
+        assert paragraph in cleaned.text
+    # with a sample too small for a text to recur yet not be chrome, no slot is learned
+    assert not learn_template(sample[:3]).slots
+    assert template.slots and SiteTemplate.from_json(template.to_json()).slots == template.slots

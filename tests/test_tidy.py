@@ -12,6 +12,7 @@ def _tidy(text: str, drop: list[re.Pattern[str]], title: str | None, author: str
     kept = tidy(paragraphs, drop=drop, title=title, author=author)
     return "\n\n".join(" ".join(paragraphs[i].split()) for i in kept)
 
+
 TITLE = "How the river towns rebuilt after the flood"
 BODY = "The first paragraph of the story, long enough to be prose that the reader came for."
 
@@ -66,3 +67,16 @@ def test_short_repeated_lines_stay() -> None:
 def test_a_quoted_paragraph_is_kept_where_it_is_quoted() -> None:
     text = "\n\n".join([BODY, "Alice wrote:", BODY, "I agree with that."])
     assert _tidy(text, [], None, None) == text
+
+
+def test_a_short_line_naming_the_author_near_the_top_is_a_byline() -> None:
+    byline = "By Ann Lee, Published: March 8 at 3:23 pm"
+    quote = "Ann Lee said the bridge would open in the spring, once the river had gone down."
+    late = "Ann Lee reports from Delhi."  # short and naming her, but far below the top
+    lines = [f"{BODY} ({n})" for n in range(12)]
+    text = "\n\n".join([TITLE, byline, quote, *lines, late])
+    assert _tidy(text, [], TITLE, "Ann Lee") == "\n\n".join([quote, *lines, late])
+    # in Japanese, written without spaces between words
+    assert _tidy("\n\n".join(["山田太郎記者", BODY]), [], None, "山田太郎") == BODY
+    # in English a name ends at a space: "Ann Leeds" is not "Ann Lee"
+    assert _tidy("\n\n".join(["Ann Leeds, Delhi", BODY]), [], None, "Ann Lee") != BODY

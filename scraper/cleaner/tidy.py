@@ -44,7 +44,8 @@ def tidy(
     """The indices of ``paragraphs`` to keep: from the title on, when only short lines
     come before it; without the site's ``drop_lines``, a repeated title or byline (a short
     line naming the author among the first blocks; unless they are all the text there
-    is), and the second time a long paragraph is said word for word. ``verbatim`` paragraphs (code) are never taken for a repeat or a title."""
+    is), and the second time a long paragraph is said word for word. ``verbatim``
+    paragraphs (code) are never taken for a repeat or a title."""
     heading = {_words(s) for s in (title, author, f"by {author}" if author else None) if s}
     heading.discard("")
     # a repeated title or byline is a short block: longer ones are not read word by word
@@ -72,8 +73,31 @@ def tidy(
 def _byline(text: str, author: str) -> bool:
     """Whether ``text`` is a byline: a short line that names the page's author (with a
     role, a place or a date: "By Ann Lee, BBC News, Delhi")."""
-    return bool(author) and word_count(text) <= ABOVE_TITLE_MAX_WORDS and (
-        f" {author} " in f" {_words(text)} "
+    if not author or word_count(text) > ABOVE_TITLE_MAX_WORDS:
+        return False
+    words = _words(text)
+    at = words.find(author)
+    while at >= 0:
+        end = at + len(author)
+        if _edge(words[at - 1 : at], author[0]) and _edge(words[end : end + 1], author[-1]):
+            return True
+        at = words.find(author, at + 1)
+    return False
+
+
+def _edge(neighbour: str, inner: str) -> bool:
+    """Whether a name may end between ``inner`` (its last or first letter) and the
+    ``neighbour`` character: at a space or the line's end, or between two letters of a
+    script written without spaces ("山田太郎記者")."""
+    return not neighbour or neighbour == " " or (_unspaced(neighbour) and _unspaced(inner))
+
+
+def _unspaced(char: str) -> bool:
+    # wide (Chinese, Japanese, Korean) and Thai, Lao, Khmer, Myanmar letters
+    return (
+        unicodedata.east_asian_width(char) in "WF"
+        or "\u0e00" <= char <= "\u109f"
+        or ("\u1780" <= char <= "\u17ff")
     )
 
 
