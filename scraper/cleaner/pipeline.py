@@ -52,7 +52,6 @@ from scraper.site.template import SiteTemplate
 __all__ = ["apply_site_rule", "clean"]
 
 
-
 def clean(
     html: str | bytes,
     url: str | None = None,
@@ -123,9 +122,7 @@ def clean(
     if cleaned_with == "template" and template is not None and template.containers:
         # the site's own container, its chrome gone: its blocks are the article (no
         # general reading needs to guess it), less any reader comments
-        choice = Choice(
-            "\n\n".join(b.text for b in page if not b.in_comments), reading="template"
-        )
+        choice = Choice("\n\n".join(b.text for b in page if not b.in_comments), reading="template")
     else:
         choice = choose_reading(parsed, page, meta.kind, url, story=story)
     kind = page_kind(meta.kind, choice)
@@ -137,7 +134,17 @@ def clean(
         text = without_link_paragraphs(text, page)
     title, author = one_line(meta.title), one_line(meta.author)
     paragraphs = _paragraphs(text, where)
-    blocks = _blocks(paragraphs, structure, drop, title, author, where, base, language=language)
+    blocks = _blocks(
+        paragraphs,
+        structure,
+        drop,
+        title,
+        author,
+        where,
+        base,
+        language=language,
+        bylines=choice.reading == "template",
+    )
     return Document(
         blocks,
         title=title,
@@ -182,10 +189,13 @@ def _blocks(
     base: str,
     *,
     language: str | None = None,
+    bylines: bool = False,
 ) -> tuple[Block, ...]:
     """The kept paragraphs laid over the page's structure, less chrome lines, the site's
     ``drop_lines``, title and byline repeats and repeated paragraphs (code is judged by
-    ``drop_lines`` alone), as the document's blocks."""
+    ``drop_lines`` alone), as the document's blocks. ``bylines``: short lines naming the
+    author near the top go too (a reading no extractor judged: a template's container,
+    read whole; on extractors' readings it loses on WCXB-dev and trafilatura-eval)."""
     runs = align(paragraphs, structure)
     verbatim = [False] * len(paragraphs)
     for run in runs:
@@ -198,6 +208,7 @@ def _blocks(
         title=title,
         author=author,
         verbatim=[verbatim[i] for i in index],
+        bylines=bylines,
     )
     blocks = compose(paragraphs, runs, {index[k] for k in keep}, base)
     if not blocks:

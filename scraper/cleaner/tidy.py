@@ -40,12 +40,13 @@ def tidy(
     title: str | None = None,
     author: str | None = None,
     verbatim: Sequence[bool] = (),
+    bylines: bool = False,
 ) -> list[int]:
     """The indices of ``paragraphs`` to keep: from the title on, when only short lines
-    come before it; without the site's ``drop_lines``, a repeated title or byline (a short
-    line naming the author among the first blocks; unless they are all the text there
-    is), and the second time a long paragraph is said word for word. ``verbatim``
-    paragraphs (code) are never taken for a repeat or a title."""
+    come before it; without the site's ``drop_lines``, a repeated title or byline (with
+    ``bylines``, also a short line naming the author among the first blocks; unless they
+    are all the text there is), and the second time a long paragraph is said word for
+    word. ``verbatim`` paragraphs (code) are never taken for a repeat or a title."""
     heading = {_words(s) for s in (title, author, f"by {author}" if author else None) if s}
     heading.discard("")
     # a repeated title or byline is a short block: longer ones are not read word by word
@@ -55,7 +56,7 @@ def tidy(
     present = [i for i, t in enumerate(texts) if t]
     start = _title_index([texts[i] for i in present], title, longest)
     kept = [i for i in present[start:] if not any(p.search(texts[i]) for p in drop)]
-    name = _words(author) if author else ""
+    name = _words(author) if author and bylines else ""
     head = set(present[start : start + TITLE_SEARCH_BLOCKS])
     out = [
         i
