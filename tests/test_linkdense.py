@@ -74,3 +74,21 @@ def test_an_address_written_out_is_text_not_a_teaser() -> None:
     assert blocks[1].away_share == 0.0 and blocks[1].link_share == 1.0
     reading = f"{_PROSE[0]}\n\n{url}"
     assert without_link_paragraphs(reading, blocks) == reading
+
+
+def test_a_link_across_blocks_makes_each_of_them_a_teaser() -> None:
+    # a card (headline and summary in one link) and a "« Previous<br>title" pager: no link
+    # opens and closes in the summary or in the title, yet each is all link
+    body = "".join(f"<p>{p}</p>" for p in _PROSE)
+    card = (
+        "<a href='/news/card'><div><h3>The card's headline</h3><p>The card's summary</p></div></a>"
+    )
+    pager = "<a href='/news/older'><strong>« Previous</strong><br>The older story's title</a>"
+    blocks = _blocks(f"<html><body>{body}{card}<p>{pager}</p></body></html>")
+    by_text = {b.text: b for b in blocks}
+    summary, title = by_text["The card's summary"], by_text["The older story's title"]
+    assert summary.away_share == 0.0 and summary.card_share == 1.0
+    assert title.away_share == 0.0 and title.card_share == 1.0
+    assert by_text[_PROSE[0]].card_share == 0.0
+    reading = "\n\n".join([*_PROSE, "The card's summary", "The older story's title"])
+    assert without_link_paragraphs(reading, blocks) == "\n\n".join(_PROSE)

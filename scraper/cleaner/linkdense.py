@@ -4,8 +4,9 @@ A paragraph whose text is almost all (``TEASER_LINK_SHARE``) link text to anothe
 points elsewhere ("Read more: the other story", a related headline, a "more from"
 list's items); the article's own sentences hold a link now and then, not only links.
 Links within the page (a contents list) and a link whose text is an address (a
-reference) do not count, and a heading is never a teaser (a roundup's linked item
-titles). The share comes from the page's blocks
+reference) do not count; a link that spans blocks (a card: its headline and its summary,
+or "« Previous" and the title under it) makes each of them link text; a heading is never
+a teaser (a roundup's linked item titles). The share comes from the page's blocks
 (``scraper.cleaner.pageblocks``), matched to the paragraphs by their letters and digits.
 
 Used on articles only, declared or shaped like one (``readings.reads_as_article``):
@@ -30,7 +31,7 @@ MAX_DROPPED = 0.34
 def without_link_paragraphs(reading: str, blocks: Sequence[Block]) -> str:
     """``reading`` (paragraphs separated by blank lines) without the paragraphs that are
     one block of the page made of links, unless they are a third of it or more."""
-    linked = [b.text for b in blocks if b.away_share >= TEASER_LINK_SHARE and not b.heading]
+    linked = [b.text for b in blocks if b.card_share >= TEASER_LINK_SHARE and not b.heading]
     if not linked:
         return reading
     teasers = set(keys(linked))

@@ -60,6 +60,10 @@ class Block(NamedTuple):
     # The block elements it lies in, outermost first, each as a number of this page:
     # two blocks with the same first numbers lie in the same container.
     path: tuple[int, ...] = ()
+    # as ``away_share``, with the text of a link that spans block edges counted in (a card,
+    # ``<a><h3>…</h3><p>…</p></a>``, or "« Previous<br>Its title"): each of its blocks is
+    # all link, though no link opens and closes in it
+    card_share: float = 0.0
 
 
 def content_root(tree: LexborHTMLParser) -> LexborNode | None:
@@ -124,6 +128,8 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
         node.insert_after(_COMMENTS_CLOSE)
     out = []
     depth = figures = 0  # of comment sections and figures open
+    link = ""  # the mark of a link open across block edges (``<a>…<br>…</a>``, a card)
+    # (a segment of spaces only holds no mark: links stay paired past it)
     for raw in root.text(separator="").split(_SEP):
         box = ord(raw[0]) - _BOX if raw else -1
         if 0 <= box < len(paths):
@@ -141,12 +147,15 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
             raw = raw.replace(_PRE, "")
         raw, in_comments, depth = _inside(raw, depth, _COMMENTS_OPEN, _COMMENTS_CLOSE)
         raw, in_figure, figures = _inside(raw, figures, _FIGURE_OPEN, _FIGURE_CLOSE)
-        share = away = 0.0
+        carried = link  # a link that spans block edges was open before this segment
+        across, link = _continued(raw, link)
+        share = away = card = 0.0
         links = nav = 0
-        if _LINK in raw or _ANCHOR in raw or _NAV_LINK in raw:
+        if carried or _LINK in raw or _ANCHOR in raw or _NAV_LINK in raw:
             nav = raw.count(_NAV_LINK) // 2
             links = raw.count(_LINK) // 2 + nav
             raw = raw.replace(_NAV_LINK, _LINK)
+            across = across.replace(_NAV_LINK, _LINK).replace(_ANCHOR, "")
             away_linked = _linked(raw.replace(_ANCHOR, ""), _LINK)
             anchor_linked = _linked(raw.replace(_LINK, ""), _ANCHOR)
             # str.split() splits at the same whitespace as ``\s``, and faster
@@ -155,6 +164,7 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
                 letters = len(text) - text.count(" ")
                 share = (away_linked + anchor_linked) / letters
                 away = away_linked / letters
+                card = _linked(across, _LINK) / letters
         else:
             text = " ".join(raw.split())
         if text and (preformatted or not _is_data(text)):
@@ -170,6 +180,7 @@ def page_blocks(root: LexborNode, url: str | None = None) -> list[Block]:
                     links,
                     nav,
                     paths[box],
+                    card,
                 )
             )
     return out
@@ -197,6 +208,21 @@ def _inside(raw: str, depth: int, opening: str, closing: str) -> tuple[str, bool
         depth += raw.count(opening) - raw.count(closing)
         raw = raw.replace(opening, "").replace(closing, "")
     return raw, inside, depth
+
+
+def _continued(raw: str, link: str) -> tuple[str, str]:
+    """The segment ``raw`` with the link open before it (``link``, its mark) opened again
+    and, when that link or one of its own goes on past its end, closed there; and the mark
+    of the link open after it ("" for none). Links do not nest."""
+    if link:
+        raw = link + raw
+    opened = ""
+    for mark in (_LINK, _ANCHOR, _NAV_LINK):
+        if raw.count(mark) % 2:
+            opened = mark
+    if opened:
+        raw += opened
+    return raw, opened
 
 
 def _linked(raw: str, mark: str) -> int:
