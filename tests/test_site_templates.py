@@ -305,3 +305,20 @@ def test_a_slot_whose_texts_recur_on_other_pages_is_chrome_whatever_it_says():
     # with a sample too small for a text to recur yet not be chrome, no slot is learned
     assert not learn_template(sample[:3]).slots
     assert template.slots and SiteTemplate.from_json(template.to_json()).slots == template.slots
+
+
+def test_a_page_whose_container_holds_only_chrome_is_cleaned_generically():
+    # the site's frame and container, but the page's text elsewhere (a gallery page):
+    # the template leaves nothing, so the generic cleaner reads the page and says why
+    template = learn_template(pages(range(1, 7)))
+    story = _story(41)
+    gallery = "".join(f"<p>{p}</p>" for p in story)
+    page = article_page(41).replace(
+        "<div id='footer'>", f"<div class='gallery'>{gallery}</div><div id='footer'>"
+    )
+    page = page.replace("".join(f"<p>{p}</p>" for p in _story(41)) + "</div>", "</div>", 1)
+    assert page.count(story[0]) == 1
+    cleaned = scraper.clean(page, "https://daily.example/a/41", template=template)
+    assert cleaned.cleaned_with == "generic"
+    assert cleaned.template_note == "the template's container held no article text"
+    assert story[0] in cleaned.text

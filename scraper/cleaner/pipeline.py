@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -68,6 +69,25 @@ def clean(
     Raises ``ContentError`` for binary or empty input and ``ExtractionError`` when no
     article text is found.
     """
+    try:
+        return _clean(html, url, config=config, charset=charset, template=template)
+    except ExtractionError:
+        if template is None:
+            raise
+    # the page fitted the template, but its container held no text past its chrome (a page
+    # of another kind with the same frame): the generic cleaner reads the page, and says so
+    document = _clean(html, url, config=config, charset=charset, template=None)
+    return replace(document, template_note="the template's container held no article text")
+
+
+def _clean(
+    html: str | bytes,
+    url: str | None,
+    *,
+    config: Config | None,
+    charset: str | None,
+    template: SiteTemplate | None,
+) -> Document:
     where = url or "<input>"
     config = config or Config()
     if isinstance(html, bytes):
