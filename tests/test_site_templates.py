@@ -322,3 +322,22 @@ def test_a_page_whose_container_holds_only_chrome_is_cleaned_generically():
     assert cleaned.cleaned_with == "generic"
     assert cleaned.template_note == "the template's container held no article text"
     assert story[0] in cleaned.text
+
+
+def test_the_templates_benchmark_runs_on_a_portal_folder(tmp_path):
+    from scraper.bench.templates import SMALL_SAMPLE, run_templates, templates_markdown
+
+    (tmp_path / "input").mkdir()
+    (tmp_path / "GoldStandard").mkdir()
+    for seed in range(1, 7):
+        name = f"daily.example_news_{seed:02d}"
+        (tmp_path / "input" / f"{name}.html").write_text(article_page(seed), encoding="utf-8")
+        gold = "\n".join(f"<p>{p}" for p in _story(seed))
+        (tmp_path / "GoldStandard" / f"{name}.txt").write_text(gold, encoding="utf-8")
+    result = run_templates(tmp_path)
+    assert result.pages == 6 and result.fitted == 6
+    assert len(result.small_f1) == 6 and result.small_fitted == 6
+    # the template drops the promotion in the story's container: the text is the story
+    assert min(result.f1["scraper+template"]) > 0.95
+    report = templates_markdown(result)
+    assert f"only {SMALL_SAMPLE} of the other pages" in report
