@@ -341,3 +341,21 @@ def test_the_templates_benchmark_runs_on_a_portal_folder(tmp_path):
     assert min(result.f1["scraper+template"]) > 0.95
     report = templates_markdown(result)
     assert f"only {SMALL_SAMPLE} of the other pages" in report
+
+
+def test_a_template_page_keeps_what_the_whole_page_says_of_itself():
+    # the date line is a slot and the byline lies outside the container: the document's
+    # date and author are read from the page before the template cuts it
+    def page(seed: int) -> str:
+        return _dated_page(seed).replace(
+            "<div id='main'>", f"<div id='main'><p class='by'>By Writer {seed % 3}</p>"
+        )
+
+    template = learn_template([(page(s), f"https://daily.example/a/{s}") for s in range(1, 7)])
+    url = "https://daily.example/a/23"
+    cleaned = scraper.clean(page(23), url, template=template)
+    generic = scraper.clean(page(23), url)
+    assert cleaned.cleaned_with == "template" and "04/23/2013" not in cleaned.text
+    assert (
+        (cleaned.title, cleaned.date) == (generic.title, generic.date) == ("Story 23", "2013-04-23")
+    )

@@ -20,7 +20,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["MAX_ATTRIBUTES", "MAX_DEPTH", "bound_attributes", "parse_html"]
+__all__ = ["MAX_ATTRIBUTES", "MAX_DEPTH", "bound_attributes", "drop_code", "parse_html"]
 
 _IFRAME_START = re.compile(r"<iframe\b", re.IGNORECASE)
 
@@ -132,3 +132,13 @@ def bound_attributes(html: str, limit: int = MAX_ATTRIBUTES) -> str:
         return html
     parts.append(html[done:])
     return "".join(parts)
+
+
+# the code in a body, as pruning drops it (JSON-LD is metadata, and read again later)
+_BODY_CODE = 'body script:not([type="application/ld+json"]), body style'
+
+
+def drop_code(tree: LexborHTMLParser) -> None:
+    """``tree`` without the scripts and styles of its body (as pruning takes them)."""
+    for node in tree.css(_BODY_CODE):
+        node.decompose()

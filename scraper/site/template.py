@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.errors import InputError
+from scraper.page.parse import drop_code
 from scraper.site.fingerprint import Element, PageFingerprint, Walk, outline_tree, walk_tree
 
 __all__ = ["Container", "SiteTemplate", "TemplateFit", "learn_from_fingerprints"]
@@ -34,8 +35,6 @@ SKELETON_DEPTH = 4
 # A container that does not enclose, on average, more of the pages' own text than it misses
 # or adds is no container.
 MIN_CONTAINER_SCORE = 0.5
-# the code in a body, as pruning drops it (JSON-LD is metadata, read again after)
-_CODE = 'body script:not([type="application/ld+json"]), body style'
 
 
 class Container(NamedTuple):
@@ -140,8 +139,7 @@ class SiteTemplate:
             walk = walk_tree(tree)
         else:
             # without code, lexbor reads each block's text as a fingerprint does
-            for node in tree.css(_CODE):
-                node.decompose()
+            drop_code(tree)
             walk = outline_tree(tree, self.chrome_paths, self.chrome)
         fit = self.fit(walk)
         if not fit.fits:
