@@ -96,7 +96,7 @@ def test_the_reason_names_the_innermost_function_of_the_package(monkeypatch):
         guarded("p.html", lambda: pipeline.clean(page("t", MARK)))
     message = str(caught.value)
     assert message.startswith("p.html: cleaning failed: RecursionError: stage broke in pid")
-    assert message.endswith("(in scraper.cleaner.pipeline.clean)")  # the patch is the test's
+    assert message.endswith("(in scraper.cleaner.pipeline._clean)")  # the patch is the test's
 
 
 def test_interrupts_and_exits_are_not_a_page_error():
@@ -277,7 +277,7 @@ def test_a_crawled_page_that_crashes_the_cleaner_fails_and_the_crawl_goes_on(tmp
     assert summary.cleaning_failed == 1  # (the command's exit code: 10)
     assert record is not None and record.error == (
         f"{server.url('/bad')}: cleaning failed: RecursionError: maximum recursion depth"
-        " exceeded (in scraper.cleaner.pipeline.clean)"
+        " exceeded (in scraper.cleaner.pipeline._clean)"
     )
 
 
