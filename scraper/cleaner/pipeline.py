@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import replace
-from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
+from trafilatura.utils import load_html
 
 from scraper.cleaner.aria import headings_by_role
 from scraper.cleaner.comments import read_comments, story_before_comments
@@ -41,12 +41,14 @@ from scraper.document import Block, Document
 from scraper.errors import ContentError, ExtractionError
 from scraper.page.encoding import decode_html, looks_binary
 from scraper.page.metadata import (
+    TEXT_HEAD_CHARS,
     Metadata,
     complete_metadata,
     declared_kind,
     read_json_ld,
     read_metadata,
     read_page_info,
+    written_date,
 )
 from scraper.page.parse import drop_code, parse_html
 from scraper.page.urls import join_url, url_host
@@ -126,10 +128,15 @@ def _clean(
         # what the page says of itself, read before the cut: its byline, date and title may
         # lie outside the container, or in the template's chrome (a date line is a slot)
         drop_code(tree)
-        whole = _whole_page_metadata(tree, ld, url)
+        whole = read_metadata(tree, ld)
+        if whole.date is None and whole.kind != "product" and tree.body is not None:
+            # a date written at the start of the page's text, as the generic cleaner looks
+            opening = tree.body.text(separator=" ")[:TEXT_HEAD_CHARS]
+            whole = replace(whole, date=written_date(opening))
         tree, fit = template.apply(tree)
         if fit.fits:
             cleaned_with = "template"
+            whole = _template_metadata(whole, tree, fit.slot_html, url)
         else:
             template_note = fit.reason
     if rule is not None:
@@ -192,18 +199,20 @@ def _clean(
     )
 
 
-def _whole_page_metadata(
-    tree: LexborHTMLParser, ld: list[dict[str, Any]], url: str | None
+def _template_metadata(
+    whole: Metadata, tree: LexborHTMLParser, slots: str, url: str | None
 ) -> Metadata:
-    """What ``tree`` (its code dropped) says of itself, as ``read_metadata`` and
-    ``complete_metadata`` read it. A page without a declared date pays for it here: lxml
-    and htmldate read the whole page, as the generic cleaner's do (a third of the time of
-    a template's cleaning, and the date line the template takes for chrome is read)."""
-    meta = read_metadata(tree, ld)
-    if meta.date is not None or meta.kind == "product":
-        return meta
-    whole = lxml_tree(tree)
-    return complete_metadata(meta, whole, url) if whole is not None else meta
+    """``whole`` (read from the whole page, with a date written at the start of its text)
+    with a missing date looked for as ``complete_metadata`` does, in the page cut to its
+    template's container (``tree``) and the template's slots (``slots``: a date line is
+    chrome to the article, yet the date): a fraction of the whole page for lxml and
+    htmldate to read."""
+    if whole.date is not None or whole.kind == "product":
+        return whole
+    head = tree.head.html if tree.head is not None else ""
+    body = tree.body.inner_html if tree.body is not None else ""
+    small = load_html(f"<html>{head}<body>{slots}{body}</body></html>")
+    return complete_metadata(whole, small, url) if small is not None else whole
 
 
 def _absolute(link: str | None, base: str | None) -> str | None:

@@ -31,6 +31,7 @@ __all__ = [
     "read_json_ld",
     "read_metadata",
     "read_page_info",
+    "written_date",
 ]
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -339,7 +340,12 @@ def _text_date(tree: HtmlElement) -> str | None:
         size += len(segment)
         if size >= TEXT_HEAD_CHARS:
             break
-    text = " ".join(parts)
+    return written_date(" ".join(parts))
+
+
+def written_date(text: str) -> str | None:
+    """The first full date written in words (or ISO) in ``text``: the start of a page's
+    text (``TEXT_HEAD_CHARS``)."""
     found: list[tuple[int, str]] = []
     for pattern, (y, m, d) in _TEXT_DATES:
         match = pattern.search(text)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser
@@ -144,6 +144,10 @@ class SiteTemplate:
         fit = self.fit(walk)
         if not fit.fits:
             return tree, fit
+        slot_html = "".join(
+            walk.nodes[i].html or "" for i in fit.chrome if walk.elements[i].path in self.slots
+        )
+        fit = replace(fit, slot_html=slot_html)
         chrome = set(fit.chrome)
         # a container inside chrome stays (it is what the page is about); chrome inside the
         # container goes
@@ -164,6 +168,9 @@ class TemplateFit:
     reason: str | None = None
     chrome: tuple[int, ...] = ()  # the topmost chrome blocks (indexes in the walk)
     container: tuple[int, ...] = ()
+    # the slot blocks ``apply`` took away, as HTML: a date line is chrome to the article,
+    # and yet the page's date
+    slot_html: str = ""
 
 
 def _parent_in(element: Element, mask: list[bool]) -> bool:
