@@ -186,27 +186,11 @@ def walk_tree(tree: LexborHTMLParser) -> Walk:
             continue
         if tag not in BLOCK_TAGS or node is body:
             continue
-        parent, hops, in_link = -1, 1, False
-        up = node.parent
-        while up is not None and up.tag != "body":
-            found = index.get(up.mem_id)
-            if found is not None:
-                parent = found
-                break
-            in_link = in_link or up.tag == "a"
-            up, hops = up.parent, hops + 1
+        parent, hops, in_link = _block_parent(node, index)
         level = (depth[parent] if parent >= 0 else 0) + hops
         if level > MAX_DEPTH:  # counts as text of its ancestor
             continue
-        attrs = node.attributes
-        spelled = (tag, attrs.get("id"), attrs.get("class"))
-        name = names.get(spelled)
-        if name is None:  # a page spells the same few tags and classes again and again
-            name = names[spelled] = _descriptor(*spelled)
-        # a path starts at the nearest element with an id: wrappers above it come and go
-        # from one variant of a site's template to another
-        above = walk.paths[parent] if parent >= 0 else ""
-        path = f"{above}/{name}" if above and "#" not in name else name
+        path = _path(node, tag, walk.paths[parent] if parent >= 0 else "", names)
         index[node.mem_id] = len(walk.elements)
         walk.elements.append(Element(parent, _hash(path), 0, 0, 0, 0, 0))
         walk.nodes.append(node)
@@ -235,6 +219,38 @@ def walk_tree(tree: LexborHTMLParser) -> Walk:
             own_link_words=own_links[i],
         )
     return walk
+
+
+def _block_parent(node: LexborNode, index: dict[int, int]) -> tuple[int, int, bool]:
+    """``node``'s nearest block ancestor (its index, -1 for none), how many steps up it is,
+    and whether a link lies between them."""
+    hops, in_link = 1, False
+    up = node.parent
+    while up is not None and up.tag != "body":
+        found = index.get(up.mem_id)
+        if found is not None:
+            return found, hops, in_link
+        in_link = in_link or up.tag == "a"
+        up, hops = up.parent, hops + 1
+    return -1, hops, in_link
+
+
+def _path(
+    node: LexborNode,
+    tag: str,
+    above: str,
+    names: dict[tuple[str, str | None, str | None], str],
+) -> str:
+    """``node``'s path below its block parent's (``above``); ``names`` caches descriptors,
+    as a page spells the same few tags and classes again and again."""
+    attrs = node.attributes
+    spelled = (tag, attrs.get("id"), attrs.get("class"))
+    name = names.get(spelled)
+    if name is None:
+        name = names[spelled] = _descriptor(*spelled)
+    # a path starts at the nearest element with an id: wrappers above it come and go
+    # from one variant of a site's template to another
+    return f"{above}/{name}" if above and "#" not in name else name
 
 
 def _holder(text: LexborNode, index: dict[int, int]) -> tuple[int, bool]:
@@ -286,24 +302,11 @@ def outline_tree(tree: LexborHTMLParser, keyed: frozenset[int], chrome: frozense
             continue
         if tag not in BLOCK_TAGS or node is body:
             continue
-        parent, hops = -1, 1
-        up = node.parent
-        while up is not None and up.tag != "body":
-            found = index.get(up.mem_id)
-            if found is not None:
-                parent = found
-                break
-            up, hops = up.parent, hops + 1
+        parent, hops, _ = _block_parent(node, index)
         level = (depth[parent] if parent >= 0 else 0) + hops
         if level > MAX_DEPTH:
             continue
-        attrs = node.attributes
-        spelled = (tag, attrs.get("id"), attrs.get("class"))
-        name = names.get(spelled)
-        if name is None:
-            name = names[spelled] = _descriptor(*spelled)
-        above = walk.paths[parent] if parent >= 0 else ""
-        path = f"{above}/{name}" if above and "#" not in name else name
+        path = _path(node, tag, walk.paths[parent] if parent >= 0 else "", names)
         hashed = hashes.get(path)
         if hashed is None:
             hashed = hashes[path] = _hash(path)
