@@ -144,10 +144,15 @@ def _clean(
     tree = headings_by_role(tree)  # role=heading: a heading for every stage after
     comments = read_comments(tree)  # before pruning, which takes their bylines for chrome
     tree = prune_chrome(tree, product=declared_kind(tree, ld) == "product")
-    meta = whole if cleaned_with == "template" and whole is not None else read_metadata(tree, ld)
-    parsed = lxml_tree(tree)
-    if parsed is not None:
-        meta = complete_metadata(meta, parsed, url)
+    if cleaned_with == "template" and whole is not None:
+        meta = whole  # read and completed before the cut
+        # only a template without a container reads the page as the generic cleaner does
+        parsed = lxml_tree(tree) if template is not None and not template.containers else None
+    else:
+        meta = read_metadata(tree, ld)
+        parsed = lxml_tree(tree)
+        if parsed is not None:
+            meta = complete_metadata(meta, parsed, url)
     structure, base = page_units(tree), base_url(tree, url)
     story = story_before_comments(tree)  # before page_blocks marks the tree's text
     root = content_root(tree)
