@@ -215,6 +215,11 @@ def _template_metadata(
     if whole.date is not None or whole.kind == "product":
         return whole
     head = tree.head.html if tree.head is not None else ""
+    if slots:  # the date line, alone: a search of a few lines, not of the article
+        lines = load_html(f"<html>{head}<body>{slots}</body></html>")
+        found = complete_metadata(whole, lines, url) if lines is not None else whole
+        if found.date is not None:
+            return found
     body = tree.body.inner_html if tree.body is not None else ""
     small = load_html(f"<html>{head}<body>{slots}{body}</body></html>")
     return complete_metadata(whole, small, url) if small is not None else whole

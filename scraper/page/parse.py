@@ -48,6 +48,15 @@ _ATTRIBUTES = re.compile(rf"(?:\s*+(?:{_ATTRIBUTE}))*+\s*+")
 _ONE_ATTRIBUTE = re.compile(_ATTRIBUTE)
 
 
+def _many_attributes(limit: int) -> re.Pattern[str]:
+    """A tag with more than ``limit`` attributes, wherever it starts (in a comment or a
+    script too: a superset of the tags ``bound_attributes`` cuts)."""
+    return re.compile(rf"<[A-Za-z][^\s/>]*+(?:\s*+(?:{_ATTRIBUTE})){{{limit + 1}}}")
+
+
+_MANY_ATTRIBUTES = _many_attributes(MAX_ATTRIBUTES)
+
+
 def parse_html(html: str) -> LexborHTMLParser:
     """``html`` parsed by lexbor, with self-closed ``<iframe/>`` tags closed, attributes
     beyond ``MAX_ATTRIBUTES`` dropped and elements deeper than ``MAX_DEPTH`` unwrapped."""
@@ -107,8 +116,12 @@ def bound_attributes(html: str, limit: int = MAX_ATTRIBUTES) -> str:
 
     Tag by tag, each tag's attributes matched in one step (about half a millisecond a page,
     a third more than lexbor's parse); only a tag at least ``2 * limit`` characters long
-    has its attributes counted.
+    has its attributes counted. Pages without any tag of that many attributes (all that
+    people write) are told apart first, by one search that costs a third of the walk.
     """
+    many = _MANY_ATTRIBUTES if limit == MAX_ATTRIBUTES else _many_attributes(limit)
+    if many.search(html) is None:
+        return html
     parts: list[str] = []
     done = pos = 0
     while (match := _MARKUP.search(html, pos)) is not None:

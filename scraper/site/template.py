@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.errors import InputError
+from scraper.measures import word_count
 from scraper.page.parse import drop_code
 from scraper.site.fingerprint import Element, PageFingerprint, Walk, outline_tree, walk_tree
 
@@ -35,6 +36,8 @@ SKELETON_DEPTH = 4
 # A container that does not enclose, on average, more of the pages' own text than it misses
 # or adds is no container.
 MIN_CONTAINER_SCORE = 0.5
+# The longest slot read for the page's date: a line ("Posted by … at 10:04 AM on 12/3/2012").
+SLOT_LINE_WORDS = 30
 
 
 class Container(NamedTuple):
@@ -144,8 +147,13 @@ class SiteTemplate:
         fit = self.fit(walk)
         if not fit.fits:
             return tree, fit
+        # a date line is one line: a slot that holds a box (related stories) holds no date
+        # of the page's, and would cost a date search its whole markup
+        lines = (walk.nodes[i] for i in fit.chrome if walk.elements[i].path in self.slots)
         slot_html = "".join(
-            walk.nodes[i].html or "" for i in fit.chrome if walk.elements[i].path in self.slots
+            node.html or ""
+            for node in lines
+            if word_count(node.text(deep=True, separator=" ")) <= SLOT_LINE_WORDS
         )
         fit = replace(fit, slot_html=slot_html)
         chrome = set(fit.chrome)
@@ -168,7 +176,7 @@ class TemplateFit:
     reason: str | None = None
     chrome: tuple[int, ...] = ()  # the topmost chrome blocks (indexes in the walk)
     container: tuple[int, ...] = ()
-    # the slot blocks ``apply`` took away, as HTML: a date line is chrome to the article,
+    # the slot lines ``apply`` took away, as HTML: a date line is chrome to the article,
     # and yet the page's date
     slot_html: str = ""
 
