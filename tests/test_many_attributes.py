@@ -50,3 +50,13 @@ def test_markup_after_a_raw_text_element_is_still_read():
 def test_a_page_of_a_hundred_thousand_attributes_cleans():
     doc = scraper.clean(_div(100_000), "https://example.com/a")
     assert "harbour reopened" in doc.text
+
+
+def test_attributes_without_spaces_between_them_are_counted_too():
+    # quoted values run together and bare names after "/": the quick search that spares a
+    # page the tag-by-tag walk must see these tags as the walk does
+    joined = "<div " + "".join(f'a{i}="x"' for i in range(3 * MAX_ATTRIBUTES)) + ">t</div>"
+    assert bound_attributes(joined).count('="x"') == MAX_ATTRIBUTES
+    assert bound_attributes(joined, limit=10).count('="x"') == 10
+    slashed = "<p " + "/".join(f"n{i}" for i in range(3 * MAX_ATTRIBUTES)) + ">t</p>"
+    assert len(bound_attributes(slashed)) < len(slashed)
