@@ -208,10 +208,10 @@ def _template_metadata(
     whole: Metadata, tree: LexborHTMLParser, slots: str, url: str | None
 ) -> Metadata:
     """``whole`` (read from the whole page, with a date written at the start of its text)
-    with a missing date looked for as ``complete_metadata`` does, in the page cut to its
-    template's container (``tree``) and the template's slots (``slots``: a date line is
-    chrome to the article, yet the date): a fraction of the whole page for lxml and
-    htmldate to read."""
+    with a missing date looked for as ``complete_metadata`` does: in the template's slot
+    lines alone (``slots``: a date line is chrome to the article, yet the date), then in
+    them and the page cut to its container (``tree``): a fraction of the whole page for
+    lxml and htmldate to read."""
     if whole.date is not None or whole.kind == "product":
         return whole
     head = tree.head.html if tree.head is not None else ""
