@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from pathlib import Path
@@ -359,3 +360,82 @@ def test_a_template_page_keeps_what_the_whole_page_says_of_itself():
     assert (
         (cleaned.title, cleaned.date) == (generic.title, generic.date) == ("Story 23", "2013-04-23")
     )
+
+
+def _boxed_page(seed: int, *, label: str = "Continue reading the main story") -> str:
+    # a box inside the story that says something else on every page, but opens with the
+    # same line (a skip link): the box's key never recurs, its line does
+    box = (
+        f"<div class='feature'><a class='hidden' href='#s{seed}'>{label}</a>"
+        f"<h2>Facts about the {WORDS[seed % 20]} and the {WORDS[seed // 20]}</h2>"
+        f"<p>{_story(seed + 500, 1)[0]}</p></div>"
+    )
+    return article_page(seed).replace("<p class='promo'>", box + "<p class='promo'>")
+
+
+def test_a_line_on_most_pages_is_chrome_wherever_it_sits():
+    sample = [(_boxed_page(s), f"https://daily.example/a/{s}") for s in range(1, 7)]
+    template = learn_template(sample)
+    assert template.lines and SiteTemplate.from_json(template.to_json()).lines == template.lines
+    cleaned = scraper.clean(_boxed_page(31), "https://daily.example/a/31", template=template)
+    assert cleaned.cleaned_with == "template"
+    assert "Continue reading the main story" not in cleaned.text
+    assert f"Facts about the {WORDS[31 % 20]} and the {WORDS[1]}" in cleaned.text  # its own
+    for paragraph in _story(31):
+        assert paragraph in cleaned.text
+    # a line the sample does not hold on most of its pages is the page's own
+    other = _boxed_page(32, label="Read the court's ruling in full")
+    kept = scraper.clean(other, "https://daily.example/a/32", template=template)
+    assert "Read the court's ruling in full" in kept.text
+    # the same template without its lines keeps the line: it is the lines' doing
+    blind = dataclasses.replace(template, lines=frozenset())
+    with_box = scraper.clean(_boxed_page(31), "https://daily.example/a/31", template=blind)
+    assert "Continue reading the main story" in with_box.text
+
+
+def test_a_walk_keeps_the_lines_of_blocks_that_say_more_and_packs_them():
+    from scraper.site.fingerprint import PageFingerprint, line_key
+
+    html = (
+        "<html><body><div class='box'>Read <b>more</b>!<h2>Title 12</h2>After it</div>"
+        "<p>Whole text of a paragraph</p></body></html>"
+    )
+    walk = walk_tree(LexborHTMLParser(html))
+    # the runs of the box's text between its child blocks; a block's whole text is not a
+    # line (its key says it), nor is the heading's
+    assert set(walk.lines.values()) == {"Read more !", "After it"}
+    assert line_key("Read more!") == line_key("read MORE !")  # spaces and case aside
+    assert line_key("Title 12") == line_key("Title 7") != line_key("Title x")
+    fingerprint = walk.fingerprint()
+    assert PageFingerprint.unpack(fingerprint.pack()).lines == fingerprint.lines
+    # a fingerprint packed before lines were kept still unpacks, with none
+    import base64
+    import zlib
+
+    from scraper.site.fingerprint import _ROW
+
+    old = base64.b64encode(zlib.compress(_ROW.pack(-1, 1, 2, 3, 0, 3, 0))).decode("ascii")
+    unpacked = PageFingerprint.unpack(old)
+    assert len(unpacked.elements) == 1 and unpacked.lines == frozenset()
+    with pytest.raises(ValueError):
+        PageFingerprint.unpack("2:" + old)
+
+
+def test_rules_learn_proposes_a_learned_line_that_matches_where_it_claims(tmp_path):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    for seed in range(1, 7):
+        page = _boxed_page(seed) if seed != 6 else article_page(seed)
+        (folder / f"story-{seed}.html").write_text(page, encoding="utf-8")
+    result = CliRunner().invoke(main, ["rules", "learn", "--host", "daily.example", str(folder)])
+    assert result.exit_code == 0, result.output
+    rule_data = yaml.safe_load(result.output)["sites"]["daily-example"]
+    pattern = "^Continue reading the main story$"
+    assert pattern in rule_data["drop_lines"]
+    lines = result.output.splitlines()
+    comment = lines[lines.index(f"      - '{pattern}'") - 1]
+    assert comment.strip().startswith("# on 5 of 6 pages")  # the sixth has no box
+    rule = Config.model_validate({"sites": {"daily": rule_data}}).sites["daily"]
+    config = Config(sites={"daily": rule})
+    doc = scraper.clean(_boxed_page(40), "https://daily.example/a/40", config=config)
+    assert "Continue reading the main story" not in doc.text

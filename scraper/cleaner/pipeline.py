@@ -170,6 +170,9 @@ def _clean(
         # an article's teasers; a template's container was learned as where its pages'
         # own text lies, outside links, whatever the page's kind
         text = without_link_paragraphs(text, page)
+    if cleaned_with == "template" and template is not None:
+        # the site's chrome lines, in whatever block of the article they sat
+        text = "\n\n".join(template.without_lines(text.split("\n\n")))
     title, author = one_line(meta.title), one_line(meta.author)
     paragraphs = _paragraphs(text, where)
     blocks = _blocks(

@@ -7,7 +7,11 @@ its text normalised (case folded, digits as ``0``, spaces collapsed). The same k
 pages of a site is the site's chrome; the path alone says where a block sits in the
 template. Each block also carries its word counts, deep and its own (outside its child
 blocks), in and out of links, which is all that learning needs of a page: a fingerprint is
-numbers, not the page.
+numbers, not the page. Besides its blocks, a fingerprint keeps its *lines*: the runs of text
+a block holds between its child blocks, where they are not the block's whole text (a "Continue
+reading" link in a box of the article, a label before a list), each as a hash of its
+normalised text, spaces left out. A line that recurs on most pages of a site is chrome
+wherever it sits, though the block around it says something else on every page.
 
 The walk is lexbor's traversal, not a recursion of ours, and elements deeper than
 ``MAX_DEPTH`` count as text of their ancestor.
@@ -20,8 +24,10 @@ import binascii
 import re
 import struct
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from hashlib import blake2b
+from types import MappingProxyType
 from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -36,7 +42,9 @@ __all__ = [
     "Walk",
     "descriptor",
     "fingerprint_tree",
+    "line_key",
     "outline_tree",
+    "squeezed",
     "walk_tree",
 ]
 
@@ -56,6 +64,10 @@ _CODE = frozenset(("script", "style", "template"))
 
 # parent, path, key, then the four word counts
 _ROW = struct.Struct("<iIIHHHH")
+# a packed fingerprint with lines: this mark (outside base64's alphabet), then the count of
+# rows, the rows, the lines
+_LINED = "2:"
+_COUNT = struct.Struct("<I")
 
 
 class Element(NamedTuple):
@@ -72,13 +84,15 @@ class Element(NamedTuple):
 
 @dataclass(frozen=True)
 class PageFingerprint:
-    """What a template learns from one page: its block elements, in document order."""
+    """What a template learns from one page: its block elements, in document order, and
+    its lines (``line_key``s)."""
 
     elements: tuple[Element, ...]
+    lines: frozenset[int] = frozenset()
 
     def pack(self) -> str:
         """The fingerprint as a short ASCII string (for a store): its blocks that hold text,
-        as packed numbers, compressed."""
+        as packed numbers, and its lines, compressed."""
         kept: dict[int, int] = {}
         rows: list[bytes] = []
         for i, e in enumerate(self.elements):
@@ -96,26 +110,44 @@ class PageFingerprint:
                     *(min(n, 0xFFFF) for n in e[3:]),
                 )
             )
-        return base64.b64encode(zlib.compress(b"".join(rows), 6)).decode("ascii")
+        lines = sorted(self.lines)
+        raw = _COUNT.pack(len(rows)) + b"".join(rows) + struct.pack(f"<{len(lines)}I", *lines)
+        return _LINED + base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
 
     @classmethod
     def unpack(cls, text: str) -> PageFingerprint:
-        """Raises ``ValueError`` for what ``pack`` did not write."""
+        """Raises ``ValueError`` for what ``pack`` did not write (or wrote before it kept
+        lines: such a fingerprint has none)."""
+        lined = text.startswith(_LINED)
         try:
-            raw = zlib.decompress(base64.b64decode(text.encode("ascii"), validate=True))
+            packed = text[len(_LINED) :] if lined else text
+            raw = zlib.decompress(base64.b64decode(packed.encode("ascii"), validate=True))
         except (zlib.error, binascii.Error, UnicodeEncodeError) as exc:
             raise ValueError(f"not a packed fingerprint: {exc}") from None
-        if len(raw) % _ROW.size:
+        count = len(raw) // _ROW.size
+        if lined:
+            if len(raw) < _COUNT.size:
+                raise ValueError("not a packed fingerprint: cut short")
+            (count,) = _COUNT.unpack_from(raw)
+            raw = raw[_COUNT.size :]
+        rows, rest = raw[: count * _ROW.size], raw[count * _ROW.size :]
+        if len(rows) < count * _ROW.size or len(rest) % 4 or (rest and not lined):
             raise ValueError("not a packed fingerprint: cut short")
-        return cls(tuple(Element(*row) for row in _ROW.iter_unpack(raw)))
+        lines = frozenset(struct.unpack(f"<{len(rest) // 4}I", rest))
+        return cls(tuple(Element(*row) for row in _ROW.iter_unpack(rows)), lines)
 
 
 class Walk(NamedTuple):
-    """A page's block elements, their nodes and their paths as text (parallel lists)."""
+    """A page's block elements, their nodes and their paths as text (parallel lists), and
+    its lines: ``line_key`` to the line as the page spells it (``walk_tree`` only)."""
 
     elements: list[Element]
     nodes: list[LexborNode]
     paths: list[str]
+    lines: Mapping[int, str] = MappingProxyType({})
+
+    def fingerprint(self) -> PageFingerprint:
+        return PageFingerprint(tuple(self.elements), frozenset(self.lines))
 
 
 def _hash(text: str) -> int:
@@ -142,18 +174,35 @@ def _norm(text: str) -> str:
     return " ".join(_DIGITS.sub("0", text.casefold()).split())
 
 
+def squeezed(text: str) -> str:
+    """``text`` normalised, with no spaces at all: a paragraph of the cleaned text and the
+    page's run of text nodes space inline markup apart differently ("Hello <b>world</b>!")."""
+    return "".join(_DIGITS.sub("0", text.casefold()).split())
+
+
+def line_key(text: str) -> int:
+    """A line's hash (of its text ``squeezed``)."""
+    return _hash("\x01" + squeezed(text))
+
+
 def walk_tree(tree: LexborHTMLParser) -> Walk:
     """The block elements of ``tree``'s body with their word counts, in document order.
 
     One traversal in lexbor, text nodes included: each text is normalised and counted once,
     for the block that holds it, and a block's text is the run of its subtree's texts (in
     document order a subtree's texts are consecutive), so that no text is read again for
-    each block around it. The code of scripts and styles is no text a reader sees.
+    each block around it. The code of scripts and styles is no text a reader sees. A
+    block's line ends where a block begins.
     """
     walk = Walk([], [], [])
     body = tree.body
     if body is None:
         return walk
+    # the lines: per run, its block, its first text and past its last (indexes into texts)
+    runs: list[list[int]] = []
+    spelled: list[str] = []  # the texts as the page spells them, spaces collapsed
+    opened = 0  # blocks begun so far: a run is one block's texts with none begun between
+    run_at = (-1, -1)  # the current run's block and ``opened`` when it began
     index: dict[int, int] = {}  # node's mem_id -> its index
     names: dict[tuple[str, str | None, str | None], str] = {}
     depth: list[int] = []
@@ -177,7 +226,13 @@ def walk_tree(tree: LexborHTMLParser) -> Walk:
             text = _norm(raw)
             n = word_count(text)
             in_link = in_link or linked[owner]
+            if run_at == (owner, opened):
+                runs[-1][2] = len(pieces) + 1
+            else:
+                runs.append([owner, len(pieces), len(pieces) + 1])
+                run_at = (owner, opened)
             pieces.append(text)
+            spelled.append(" ".join(raw.split()))
             counts.append(counts[-1] + n)
             link_counts.append(link_counts[-1] + (n if in_link else 0))
             own[owner] += n
@@ -186,6 +241,7 @@ def walk_tree(tree: LexborHTMLParser) -> Walk:
             continue
         if tag not in BLOCK_TAGS or node is body:
             continue
+        opened += 1
         parent, hops, in_link = _block_parent(node, index)
         level = (depth[parent] if parent >= 0 else 0) + hops
         if level > MAX_DEPTH:  # counts as text of its ancestor
@@ -218,7 +274,12 @@ def walk_tree(tree: LexborHTMLParser) -> Walk:
             own_words=own[i],
             own_link_words=own_links[i],
         )
-    return walk
+    lines: dict[int, str] = {}
+    for owner, a, b in runs:
+        if (a, b) != (start[owner], end[owner]):  # the block's whole text is its key's
+            line = " ".join(spelled[a:b])
+            lines.setdefault(line_key(line), line)
+    return walk._replace(lines=lines)
 
 
 def _block_parent(node: LexborNode, index: dict[int, int]) -> tuple[int, int, bool]:
@@ -354,4 +415,4 @@ def _code_free_text(node: LexborNode) -> str:
 
 
 def fingerprint_tree(tree: LexborHTMLParser) -> PageFingerprint:
-    return PageFingerprint(tuple(walk_tree(tree).elements))
+    return walk_tree(tree).fingerprint()

@@ -29,7 +29,7 @@ def page_tree(html: str | bytes, charset: str | None = None) -> LexborHTMLParser
 
 def page_fingerprint(html: str | bytes, charset: str | None = None) -> PageFingerprint | None:
     tree = page_tree(html, charset)
-    return PageFingerprint(tuple(walk_tree(tree).elements)) if tree is not None else None
+    return walk_tree(tree).fingerprint() if tree is not None else None
 
 
 def learn_template(
@@ -46,7 +46,7 @@ def learn_template(
         if tree is None:
             continue
         walk = walk_tree(tree)
-        fingerprints.append(PageFingerprint(tuple(walk.elements)))
+        fingerprints.append(walk.fingerprint())
         for element, path in zip(walk.elements, walk.paths, strict=True):
             paths.setdefault(element.path, path)
     return learn_from_fingerprints(fingerprints, paths=paths, site=site)

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.errors import InputError
-from scraper.site.fingerprint import PageFingerprint, Walk, descriptor, walk_tree
+from scraper.measures import word_count
+from scraper.site.fingerprint import Walk, descriptor, squeezed, walk_tree
 from scraper.site.learn import page_tree
 from scraper.site.template import SiteTemplate, learn_from_fingerprints
 
@@ -27,6 +28,7 @@ __all__ = ["Proposal", "ProposedRule", "propose_rule"]
 # a drop_lines pattern is for a line, not a paragraph
 _LINE_WORDS = 12
 _MAX_STEPS = 3
+_NUMBER = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ class ProposedRule:
         if self.drop_lines:
             out.append("    drop_lines:")
             for r in self.drop_lines:
-                out += [f"      # on {r.pages} of {n} pages", f"      - {_quote(r.value)}"]
+                words = f", {r.words // max(r.pages, 1)} words a page" if r.words else ""
+                out += [f"      # on {r.pages} of {n} pages{words}", f"      - {_quote(r.value)}"]
         return "\n".join(out) + "\n"
 
 
@@ -95,9 +98,7 @@ def propose_rule(
     for walk in walks:
         for element, path in zip(walk.elements, walk.paths, strict=True):
             paths.setdefault(element.path, path)
-    template = learn_from_fingerprints(
-        [PageFingerprint(tuple(w.elements)) for w in walks], paths=paths, site=site
-    )
+    template = learn_from_fingerprints([w.fingerprint() for w in walks], paths=paths, site=site)
     if not hosts:
         raise InputError(f"rules learn: no host for site {site}")
     content = _content(template, trees, walks)
@@ -144,7 +145,6 @@ def _content(
 
 
 def _evidence(selector: str, trees: list[LexborHTMLParser]) -> Proposal:
-    from scraper.measures import word_count
 
     pages = words = 0
     for tree in trees:
@@ -209,7 +209,46 @@ def _chrome(
     for text, where in sorted(texts.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         if len(where) >= majority and text:
             lines.append(Proposal("^" + re.escape(text) + "$", len(where), 0))
-    return remove, lines
+    return remove, lines + _learned_lines(template, trees, walks)
+
+
+def _learned_lines(
+    template: SiteTemplate, trees: list[LexborHTMLParser], walks: list[Walk]
+) -> list[Proposal]:
+    """The template's lines (a text on most pages, in a block that says more) that the
+    article holds, where ``content`` keeps them: as the page spells them, the spaces
+    around punctuation left to the cleaner."""
+    spelled: dict[int, str] = {}
+    where: dict[int, set[int]] = defaultdict(set)
+    for p, walk in enumerate(walks):
+        found = [k for k in walk.lines if k in template.lines]
+        if not found:
+            continue
+        fit = template.fit(walk)
+        if not fit.fits:
+            continue
+        body = trees[p].body
+        boxes = [walk.nodes[i] for i in fit.container] or ([body] if body is not None else [])
+        inside = "".join(squeezed(n.text(deep=True, separator=" ")) for n in boxes)
+        for k in found:
+            if squeezed(walk.lines[k]) in inside:
+                spelled.setdefault(k, walk.lines[k])
+                where[k].add(p)
+    return [
+        Proposal(_line_pattern(spelled[k]), len(where[k]), len(where[k]) * word_count(spelled[k]))
+        for k in sorted(where, key=lambda k: (-len(where[k]), spelled[k]))
+    ]
+
+
+def _line_pattern(text: str) -> str:
+    """A pattern for the whole line ``text``: any number where it has one (a line's key
+    counts digits alike: a date line), a space before punctuation optional."""
+    out = ""
+    for word in text.split():
+        if out:
+            out += r"\s?" if not word[0].isalnum() else " "
+        out += r"\d+".join(re.escape(part) for part in _NUMBER.split(word))
+    return "^" + out + "$"
 
 
 def _mask(walk: Walk, top: tuple[int, ...]) -> list[bool]:

@@ -4,7 +4,9 @@ The pages of one site share a template. A block whose key (path and text, see
 ``fingerprint``) recurs on most of the sample is the site's chrome: an article's own text is
 on its own page only. The article's container is the path that, page after page, best
 encloses what is left: the text found on that page alone, outside links (the F-measure of
-that text against the container's whole text, averaged over the pages). Counting is done
+that text against the container's whole text, averaged over the pages). A line of text
+(``fingerprint``) on most pages is chrome too, in whatever block it sits: a paragraph of
+the cleaned text that says just that goes. Counting is done
 per page, once, so the same pages in any order give the same template; a listing or a home
 page in the sample only lowers counts, it adds no chrome.
 
@@ -26,7 +28,14 @@ from selectolax.lexbor import LexborHTMLParser
 from scraper.errors import InputError
 from scraper.measures import word_count
 from scraper.page.parse import drop_code
-from scraper.site.fingerprint import Element, PageFingerprint, Walk, outline_tree, walk_tree
+from scraper.site.fingerprint import (
+    Element,
+    PageFingerprint,
+    Walk,
+    line_key,
+    outline_tree,
+    walk_tree,
+)
 
 __all__ = ["Container", "SiteTemplate", "TemplateFit", "learn_from_fingerprints"]
 
@@ -64,6 +73,8 @@ class SiteTemplate:
     # paths whose texts, page after page, are texts other pages show too (a date line, a
     # byline, a "related stories" box): their blocks are chrome whatever they say
     slots: frozenset[int] = frozenset()
+    # the lines most pages hold (``line_key``): a paragraph that says one is chrome
+    lines: frozenset[int] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +85,7 @@ class SiteTemplate:
             "skeleton": sorted(self.skeleton),
             **({} if self.chrome_paths is None else {"chrome_paths": sorted(self.chrome_paths)}),
             "slots": sorted(self.slots),
+            "lines": sorted(self.lines),
             "containers": [
                 {"hash": c.path, "path": c.text, "pages": c.pages, "score": round(c.score, 4)}
                 for c in self.containers
@@ -103,6 +115,7 @@ class SiteTemplate:
                     else None
                 ),
                 slots=frozenset(int(k) for k in data.get("slots", ())),
+                lines=frozenset(int(k) for k in data.get("lines", ())),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"site template: bad or missing field ({exc})") from exc
@@ -114,6 +127,12 @@ class SiteTemplate:
         except ValueError as exc:
             raise InputError(f"site template: not JSON ({exc})") from exc
         return cls.from_dict(data)
+
+    def without_lines(self, paragraphs: Sequence[str]) -> list[str]:
+        """``paragraphs`` less those that say one of the template's lines."""
+        if not self.lines:
+            return list(paragraphs)
+        return [p for p in paragraphs if line_key(p) not in self.lines]
 
     def fit(self, walk: Walk) -> TemplateFit:
         """How ``walk``'s page fits the template: which of its blocks are chrome and where
@@ -239,8 +258,10 @@ def learn_from_fingerprints(
     majority = n // 2 + 1
     keys: Counter[int] = Counter()
     shallow: Counter[int] = Counter()
+    lines: Counter[int] = Counter()
     for page in sample:
         keys.update({e.key for e in page.elements if e.key})
+        lines.update(page.lines)
         depth = _depths(page.elements)
         pairs = zip(page.elements, depth, strict=True)
         shallow.update({e.path for e, d in pairs if d <= SKELETON_DEPTH})
@@ -283,6 +304,7 @@ def learn_from_fingerprints(
         site=site,
         chrome_paths=chrome_paths,
         slots=slots,
+        lines=frozenset(k for k, c in lines.items() if c >= majority),
     )
 
 
@@ -305,7 +327,7 @@ def _slots(sample: Sequence[PageFingerprint], keys: Counter[int], majority: int)
 def _distinct(pages: Iterable[PageFingerprint]) -> list[PageFingerprint]:
     """The pages once each (a page fetched twice would count its article as chrome), in an
     order that does not depend on the order given."""
-    seen: dict[frozenset[int], PageFingerprint] = {}
+    seen: dict[tuple[frozenset[int], frozenset[int]], PageFingerprint] = {}
     for page in pages:
-        seen.setdefault(frozenset(e.key for e in page.elements), page)
-    return [seen[k] for k in sorted(seen, key=lambda k: sorted(k))]
+        seen.setdefault((frozenset(e.key for e in page.elements), page.lines), page)
+    return [seen[k] for k in sorted(seen, key=lambda k: (sorted(k[0]), sorted(k[1])))]
