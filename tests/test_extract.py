@@ -9,6 +9,7 @@ def drop_chrome_lines(text: str) -> str:
     paragraphs = text.split("\n\n")
     return "\n\n".join(paragraphs[i] for i in chrome_free(paragraphs))
 
+
 ARTICLE = """<html><head><title>A headline | Example News</title>
 <script type="application/ld+json">{"@type": "NewsArticle", "headline": "A headline",
  "author": {"@type": "Person", "name": "Jane Doe"}, "datePublished": "2025-03-04T10:00:00Z"}
@@ -295,3 +296,46 @@ def test_clean_drops_customer_reviews_of_a_declared_product_only() -> None:
         text = clean(f"<html>{head}{body}</html>", "https://shop.example/p/1").text
         assert "light pack for long day hikes" in text
         assert ("I would buy it" in text) is kept, kind
+
+
+def _first_written_date(text: str) -> str | None:
+    """What ``written_date`` finds, the plain way: each form's first match in the whole
+    text, the earliest valid one."""
+    from datetime import date
+
+    from scraper.page.metadata import _MONTHS, _TEXT_DATES
+
+    found = []
+    for pattern, (y, m, d) in _TEXT_DATES:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        month = match.group(m)
+        number = int(month) if month.isdigit() else _MONTHS.get(month.lower().rstrip("."), 0)
+        try:
+            day = date(int(match.group(y)), number, int(match.group(d)))
+        except ValueError:
+            continue
+        if day <= date.today():
+            found.append((match.start(), day.isoformat()))
+    return min(found)[1] if found else None
+
+
+def test_a_written_date_is_the_one_a_search_of_the_whole_text_finds() -> None:
+    import random
+
+    from scraper.page.metadata import written_date
+
+    words = [
+        "March", "5th", "of", "5", ",", "2013", "2012-03-04", "Sept.", "12", "1999", "x",
+        "\n\t  \t", "19", "20", "2014-13-01", "May", "31st", "June", "2099", "12013", "Mai",
+    ]  # fmt: skip
+    rnd = random.Random(7)
+    texts = [" ".join(rnd.choice(words) for _ in range(rnd.randint(1, 14))) for _ in range(5000)]
+    texts += [
+        "Posted on 5th of September, 2011 and updated 2012-01-02",
+        "June 31, 2013 July 1 2013",
+    ]
+    assert sum(written_date(t) is not None for t in texts) > 1000  # dates were there to find
+    for text in texts:
+        assert written_date(text) == _first_written_date(text), text

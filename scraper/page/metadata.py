@@ -329,6 +329,12 @@ _TEXT_DATES = (
     # 2025-03-05
     (re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b"), (1, 2, 3)),
 )
+# every form holds a year: a date is looked for where there is one
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_ISO_LENGTH = len("2025-03-05")
+# how far before its year a written date may start ("5th of September,  2025", with room
+# for the runs of spaces a page's markup leaves in its text)
+_DATE_REACH = 200
 
 
 def _text_date(tree: HtmlElement) -> str | None:
@@ -345,21 +351,36 @@ def _text_date(tree: HtmlElement) -> str | None:
 
 def written_date(text: str) -> str | None:
     """The first full date written in words (or ISO) in ``text``: the start of a page's
-    text (``TEXT_HEAD_CHARS``)."""
+    text (``TEXT_HEAD_CHARS``).
+
+    Each form is looked for only just before and at each year the text holds (``_YEAR``
+    finds them all, a scan regular expressions do fast): a form's own search, opened by a
+    word boundary and alternatives, runs slowly over a whole text."""
     found: list[tuple[int, str]] = []
-    for pattern, (y, m, d) in _TEXT_DATES:
-        match = pattern.search(text)
-        if match is None:
-            continue
-        month = match.group(m)
-        month_no = int(month) if month.isdigit() else _MONTHS.get(month.lower().rstrip("."), 0)
-        try:
-            day = Date(int(match.group(y)), month_no, int(match.group(d)))
-        except ValueError:
-            continue
-        if day <= Date.today():
-            found.append((match.start(), day.isoformat()))
+    pending = list(_TEXT_DATES)
+    for year in _YEAR.finditer(text):
+        if not pending:
+            break
+        start = year.start()
+        for form in list(pending):
+            # the form's first match ends at the first year it can end at
+            match = form[0].search(text, max(0, start - _DATE_REACH), start + _ISO_LENGTH + 1)
+            if match is not None:
+                pending.remove(form)
+                found += _valid_date(match, form[1])
     return min(found)[1] if found else None
+
+
+def _valid_date(match: re.Match[str], groups: tuple[int, int, int]) -> list[tuple[int, str]]:
+    """The date ``match`` writes, where it starts, if it is a day and not in the future."""
+    y, m, d = groups
+    month = match.group(m)
+    month_no = int(month) if month.isdigit() else _MONTHS.get(month.lower().rstrip("."), 0)
+    try:
+        day = Date(int(match.group(y)), month_no, int(match.group(d)))
+    except ValueError:
+        return []
+    return [(match.start(), day.isoformat())] if day <= Date.today() else []
 
 
 def _htmldate(tree: HtmlElement, url: str | None, *, extensive: bool) -> str | None:
