@@ -439,3 +439,18 @@ def test_rules_learn_proposes_a_learned_line_that_matches_where_it_claims(tmp_pa
     config = Config(sites={"daily": rule})
     doc = scraper.clean(_boxed_page(40), "https://daily.example/a/40", config=config)
     assert "Continue reading the main story" not in doc.text
+
+
+def test_a_template_laid_over_many_pages_cleans_each_as_a_fresh_one_would():
+    # the template keeps the paths it has spelled for the next page: a cache, which
+    # changes no page's result and is neither stored nor compared
+    template = learn_template(pages(range(1, 7)))
+    seen = [scraper.clean(article_page(s), f"https://daily.example/a/{s}", template=template)
+            for s in (20, 21, 22)]  # fmt: skip
+    assert template._steps  # it was used
+    for seed, document in zip((20, 21, 22), seen, strict=True):
+        fresh = SiteTemplate.from_json(template.to_json())
+        assert fresh == template and not fresh._steps
+        again = scraper.clean(article_page(seed), f"https://daily.example/a/{seed}", template=fresh)
+        assert again == document
+    assert "_steps" not in template.to_json()

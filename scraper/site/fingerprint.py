@@ -39,6 +39,7 @@ __all__ = [
     "MAX_DEPTH",
     "Element",
     "PageFingerprint",
+    "Step",
     "Walk",
     "descriptor",
     "fingerprint_tree",
@@ -333,22 +334,32 @@ def _holder(text: LexborNode, index: dict[int, int]) -> tuple[int, bool]:
     return -1, False
 
 
-def outline_tree(tree: LexborHTMLParser, keyed: frozenset[int], chrome: frozenset[int]) -> Walk:
+# a step of a path: the path above, then the block's tag, id and class as the page spells them
+Step = tuple[str, str, str | None, str | None]
+
+
+def outline_tree(
+    tree: LexborHTMLParser,
+    keyed: frozenset[int],
+    chrome: frozenset[int],
+    steps: dict[Step, tuple[str, int]] | None = None,
+) -> Walk:
     """The block elements of ``tree``'s body as ``walk_tree`` finds them, without word
     counts and with a key only where a template's ``chrome`` (on the paths ``keyed``) needs
     one to tell: what laying it over a page needs, in less time. A block on no chrome path
     cannot be chrome, and one inside chrome is chrome whatever its key (both keep key 0);
-    lexbor reads a block's text faster than a walk over its text nodes."""
+    lexbor reads a block's text faster than a walk over its text nodes. ``steps`` keeps
+    each step's path and its hash from one page of a site to the next: the pages of a
+    site spell the same paths."""
     walk = Walk([], [], [])
     body = tree.body
     if body is None:
         return walk
     index: dict[int, int] = {}
-    names: dict[tuple[str, str | None, str | None], str] = {}
     depth: list[int] = []
     wanted: list[int] = []  # the blocks on a keyed path
     code: set[int] = set()  # the blocks with a script or a style inside
-    hashes: dict[str, int] = {}
+    steps = {} if steps is None else steps
     for node in body.traverse(include_text=False):
         tag = node.tag
         if tag in _CODE:
@@ -367,10 +378,14 @@ def outline_tree(tree: LexborHTMLParser, keyed: frozenset[int], chrome: frozense
         level = (depth[parent] if parent >= 0 else 0) + hops
         if level > MAX_DEPTH:
             continue
-        path = _path(node, tag, walk.paths[parent] if parent >= 0 else "", names)
-        hashed = hashes.get(path)
-        if hashed is None:
-            hashed = hashes[path] = _hash(path)
+        attrs = node.attributes
+        step = (walk.paths[parent] if parent >= 0 else "", tag, attrs.get("id"), attrs.get("class"))
+        known = steps.get(step)
+        if known is None:
+            name = _descriptor(*step[1:])
+            path = f"{step[0]}/{name}" if step[0] and "#" not in name else name
+            known = steps[step] = (path, _hash(path))
+        path, hashed = known
         if hashed in keyed:
             wanted.append(len(walk.elements))
         index[node.mem_id] = len(walk.elements)

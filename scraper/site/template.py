@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser
@@ -31,6 +31,7 @@ from scraper.page.parse import drop_code
 from scraper.site.fingerprint import (
     Element,
     PageFingerprint,
+    Step,
     Walk,
     line_key,
     outline_tree,
@@ -47,6 +48,8 @@ SKELETON_DEPTH = 4
 MIN_CONTAINER_SCORE = 0.5
 # The longest slot read for the page's date: a line ("Posted by … at 10:04 AM on 12/3/2012").
 SLOT_LINE_WORDS = 30
+# The paths of pages a template keeps spelled (a few hundred a page; most recur).
+MAX_CACHED_STEPS = 50_000
 
 
 class Container(NamedTuple):
@@ -75,6 +78,11 @@ class SiteTemplate:
     slots: frozenset[int] = frozenset()
     # the lines most pages hold (``line_key``): a paragraph that says one is chrome
     lines: frozenset[int] = frozenset()
+    # the paths laying the template over pages has spelled, kept for the next page (a
+    # cache: neither learned nor stored, nor compared)
+    _steps: dict[Step, tuple[str, int]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -162,7 +170,9 @@ class SiteTemplate:
         else:
             # without code, lexbor reads each block's text as a fingerprint does
             drop_code(tree)
-            walk = outline_tree(tree, self.chrome_paths, self.chrome)
+            if len(self._steps) > MAX_CACHED_STEPS:  # a site of ever new paths
+                self._steps.clear()
+            walk = outline_tree(tree, self.chrome_paths, self.chrome, self._steps)
         fit = self.fit(walk)
         if not fit.fits:
             return tree, fit
