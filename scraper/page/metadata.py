@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date as Date
 from typing import Any
@@ -74,35 +75,36 @@ def read_page_info(tree: LexborHTMLParser, items: list[dict[str, Any]] | None = 
     Read before site rules and pruning cut the page: they drop ``<html lang>``."""
     ld = _main_item(_ld_items(tree) if items is None else items)
     html = tree.css_first("html")
-    language = _first(
-        html.attributes.get("lang") if html is not None else None,
-        _meta(tree, 'meta[http-equiv="content-language" i]'),
-        _text(ld.get("inLanguage")),
-        _meta(tree, 'meta[property="og:locale"]'),
+    language = _first_said(
+        lambda: html.attributes.get("lang") if html is not None else None,
+        lambda: _meta(tree, 'meta[http-equiv="content-language" i]'),
+        lambda: _text(ld.get("inLanguage")),
+        lambda: _meta(tree, 'meta[property="og:locale"]'),
     )
     if language is not None:
         language = language.split(",")[0].strip().replace("_", "-")
         language = language if _LANGUAGE.match(language) else None
     publisher = ld.get("publisher")
     return PageInfo(
-        canonical_url=_first(
-            _attr(tree, 'link[rel="canonical" i]', "href"), _meta(tree, 'meta[property="og:url"]')
+        canonical_url=_first_said(
+            lambda: _attr(tree, 'link[rel="canonical" i]', "href"),
+            lambda: _meta(tree, 'meta[property="og:url"]'),
         ),
         language=language,
-        description=_first(
-            _meta(tree, 'meta[name="description" i]'),
-            _meta(tree, 'meta[property="og:description"]'),
-            _text(ld.get("description")),
+        description=_first_said(
+            lambda: _meta(tree, 'meta[name="description" i]'),
+            lambda: _meta(tree, 'meta[property="og:description"]'),
+            lambda: _text(ld.get("description")),
         ),
-        sitename=_first(
-            _meta(tree, 'meta[property="og:site_name"]'),
-            _text(publisher.get("name")) if isinstance(publisher, dict) else None,
-            _meta(tree, 'meta[name="application-name"]'),
+        sitename=_first_said(
+            lambda: _meta(tree, 'meta[property="og:site_name"]'),
+            lambda: _text(publisher.get("name")) if isinstance(publisher, dict) else None,
+            lambda: _meta(tree, 'meta[name="application-name"]'),
         ),
-        image=_first(
-            _meta(tree, 'meta[property="og:image"]'),
-            _meta(tree, 'meta[name="twitter:image"]'),
-            _ld_image(ld.get("image")),
+        image=_first_said(
+            lambda: _meta(tree, 'meta[property="og:image"]'),
+            lambda: _meta(tree, 'meta[name="twitter:image"]'),
+            lambda: _ld_image(ld.get("image")),
         ),
         tags=_tags(tree, ld),
     )
@@ -151,34 +153,40 @@ def read_metadata(tree: LexborHTMLParser, items: list[dict[str, Any]] | None = N
     """The page's metadata (fields are None when not found); ``items``: its JSON-LD."""
     items = _ld_items(tree) if items is None else items
     ld = _main_item(items)
-    title = _first(
-        _text(ld.get("headline")),
-        _one_h1(tree),
-        _meta(tree, 'meta[property="og:title"]'),
-        _strip_suffix(_node_text(tree, "title")),
+    # each source is read only when those before it said nothing (each is a search of
+    # the page)
+    title = _first_said(
+        lambda: _text(ld.get("headline")),
+        lambda: _one_h1(tree),
+        lambda: _meta(tree, 'meta[property="og:title"]'),
+        lambda: _strip_suffix(_node_text(tree, "title")),
     )
-    author = _first(
+    author = _first_said(
         *(
-            a if plausible_author(a) else None
-            for a in (
-                _ld_author(ld.get("author")),
-                _meta(tree, 'meta[name="author"]'),
-                _meta(tree, 'meta[property="article:author"]', plain=True),
-                _first_line(tree, '[itemprop="author"] [itemprop="name"], [itemprop="author"]'),
-                _first_line(tree, 'a[rel="author"]'),
+            (lambda read=read: _plausible(read()))
+            for read in (
+                lambda: _ld_author(ld.get("author")),
+                lambda: _meta(tree, 'meta[name="author"]'),
+                lambda: _meta(tree, 'meta[property="article:author"]', plain=True),
+                lambda: _first_line(
+                    tree, '[itemprop="author"] [itemprop="name"], [itemprop="author"]'
+                ),
+                lambda: _first_line(tree, 'a[rel="author"]'),
             )
         ),
-        _byline(tree),
+        lambda: _byline(tree),
     )
-    date = _first(
-        _day(ld.get("datePublished")),
-        _day(_meta(tree, 'meta[property="article:published_time"]')),
-        _day(_meta(tree, 'meta[itemprop="datePublished"]')),
-        _day(_attr(tree, '[itemprop="datePublished"]', "datetime")),
-        _day(_meta(tree, 'meta[name="date"], meta[name="pubdate"], meta[name="publish-date"]')),
-        _day(_attr(tree, "time[datetime]", "datetime")),
-        _day(ld.get("dateModified")),
-        _day(_meta(tree, 'meta[property="article:modified_time"]')),
+    date = _first_said(
+        lambda: _day(ld.get("datePublished")),
+        lambda: _day(_meta(tree, 'meta[property="article:published_time"]')),
+        lambda: _day(_meta(tree, 'meta[itemprop="datePublished"]')),
+        lambda: _day(_attr(tree, '[itemprop="datePublished"]', "datetime")),
+        lambda: _day(
+            _meta(tree, 'meta[name="date"], meta[name="pubdate"], meta[name="publish-date"]')
+        ),
+        lambda: _day(_attr(tree, "time[datetime]", "datetime")),
+        lambda: _day(ld.get("dateModified")),
+        lambda: _day(_meta(tree, 'meta[property="article:modified_time"]')),
     )
     return Metadata(title=title, author=author, date=date, kind=_kind(tree, items))
 
@@ -399,8 +407,15 @@ def _htmldate(tree: HtmlElement, url: str | None, *, extensive: bool) -> str | N
     return _day(found)
 
 
-def _first(*values: str | None) -> str | None:
-    for value in values:
+def _plausible(author: str | None) -> str | None:
+    return author if plausible_author(author) else None
+
+
+def _first_said(*reads: Callable[[], str | None]) -> str | None:
+    """The first value the reads give that is not blank, spaces collapsed; each read is
+    made only while none before it has said."""
+    for read in reads:
+        value = read()
         if value and value.strip():
             return " ".join(value.split())
     return None
