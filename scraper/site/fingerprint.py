@@ -360,6 +360,8 @@ def outline_tree(
     wanted: list[int] = []  # the blocks on a keyed path
     code: set[int] = set()  # the blocks with a script or a style inside
     steps = {} if steps is None else steps
+    parents: list[int] = []
+    hashes: list[int] = []
     for node in body.traverse(include_text=False):
         tag = node.tag
         if tag in _CODE:
@@ -372,9 +374,16 @@ def outline_tree(
                     code.add(found)
                 up = up.parent
             continue
-        if tag not in BLOCK_TAGS or node is body:
+        if tag not in BLOCK_TAGS:
             continue
-        parent, hops, _ = _block_parent(node, index)
+        # the nearest block above (as ``_block_parent`` finds it, inlined: once a block)
+        parent, hops, up = -1, 1, node.parent
+        while up is not None and up.tag != "body":
+            found = index.get(up.mem_id)
+            if found is not None:
+                parent = found
+                break
+            up, hops = up.parent, hops + 1
         level = (depth[parent] if parent >= 0 else 0) + hops
         if level > MAX_DEPTH:
             continue
@@ -387,27 +396,30 @@ def outline_tree(
             known = steps[step] = (path, _hash(path))
         path, hashed = known
         if hashed in keyed:
-            wanted.append(len(walk.elements))
-        index[node.mem_id] = len(walk.elements)
-        walk.elements.append(Element(parent, hashed, 0, 0, 0, 0, 0))
+            wanted.append(len(parents))
+        index[node.mem_id] = len(parents)
+        parents.append(parent)
+        hashes.append(hashed)
         walk.nodes.append(node)
         walk.paths.append(path)
         depth.append(level)
-    inside = [False] * len(walk.elements)  # the block is chrome, or lies in chrome
+    walk.elements.extend(Element(p, h, 0, 0, 0, 0, 0) for p, h in zip(parents, hashes, strict=True))
+    chrome_at = [False] * len(parents)  # the block is chrome
+    under = [False] * len(parents)  # it lies in chrome
     for i in wanted:  # parents first
-        element = walk.elements[i]
-        outer = element.parent
-        while outer >= 0 and not inside[outer]:
-            outer = walk.elements[outer].parent
+        outer = parents[i]
+        while outer >= 0 and not chrome_at[outer] and not under[outer]:
+            outer = parents[outer]
         if outer >= 0:
+            under[i] = True
             continue
         node = walk.nodes[i]
         text = _code_free_text(node) if i in code else _norm(node.text(deep=True, separator=" "))
         if not text:
             continue
         key = _hash(walk.paths[i] + "\x00" + text)
-        walk.elements[i] = element._replace(key=key)
-        inside[i] = key in chrome
+        walk.elements[i] = walk.elements[i]._replace(key=key)
+        chrome_at[i] = key in chrome
     return walk
 
 
