@@ -183,7 +183,10 @@ def _bench(*args: str) -> tuple[int, str]:
 
 def test_bench_runs_both_sets_in_one_report_and_csv(tmp_path: Path) -> None:
     report, table = tmp_path / "report.md", tmp_path / "pages.csv"
-    code, output = _bench("--limit", "2", "--out", str(report), "--csv", str(table))
+    # (the templates set is not in tests/: a fresh clone has no ../shared beside it)
+    code, output = _bench(
+        "--bench", "wcxb,trafeval", "--limit", "2", "--out", str(report), "--csv", str(table)
+    )
     assert code == 0, output
     text = report.read_text(encoding="utf-8")
     for heading in ("### Verdict", "### WCXB-dev", "### trafilatura-eval", "#### By language"):
@@ -210,7 +213,9 @@ def test_bench_chooses_one_set_and_picks_pages_by_id() -> None:
 
 
 def test_bench_ids_may_name_pages_of_both_sets() -> None:
-    code, output = _bench("--systems", "scraper", "--ids", "0001,nhk.or.jp.k100.html")
+    code, output = _bench(
+        "--bench", "wcxb,trafeval", "--systems", "scraper", "--ids", "0001,nhk.or.jp.k100.html"
+    )
     assert code == 0, output
     assert "### WCXB-dev" in output and "### trafilatura-eval" in output
 
