@@ -162,18 +162,13 @@ def read_metadata(tree: LexborHTMLParser, items: list[dict[str, Any]] | None = N
         lambda: _strip_suffix(_node_text(tree, "title")),
     )
     author = _first_said(
-        *(
-            (lambda read=read: _plausible(read()))
-            for read in (
-                lambda: _ld_author(ld.get("author")),
-                lambda: _meta(tree, 'meta[name="author"]'),
-                lambda: _meta(tree, 'meta[property="article:author"]', plain=True),
-                lambda: _first_line(
-                    tree, '[itemprop="author"] [itemprop="name"], [itemprop="author"]'
-                ),
-                lambda: _first_line(tree, 'a[rel="author"]'),
-            )
+        lambda: _plausible(_ld_author(ld.get("author"))),
+        lambda: _plausible(_meta(tree, 'meta[name="author"]')),
+        lambda: _plausible(_meta(tree, 'meta[property="article:author"]', plain=True)),
+        lambda: _plausible(
+            _first_line(tree, '[itemprop="author"] [itemprop="name"], [itemprop="author"]')
         ),
+        lambda: _plausible(_first_line(tree, 'a[rel="author"]')),
         lambda: _byline(tree),
     )
     date = _first_said(

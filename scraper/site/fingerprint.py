@@ -310,6 +310,11 @@ def _path(
     name = names.get(spelled)
     if name is None:
         name = names[spelled] = _descriptor(*spelled)
+    return _joined(above, name)
+
+
+def _joined(above: str, name: str) -> str:
+    """The path of a block named ``name`` below one at ``above``."""
     # a path starts at the nearest element with an id: wrappers above it come and go
     # from one variant of a site's template to another
     return f"{above}/{name}" if above and "#" not in name else name
@@ -376,14 +381,7 @@ def outline_tree(
             continue
         if tag not in BLOCK_TAGS:
             continue
-        # the nearest block above (as ``_block_parent`` finds it, inlined: once a block)
-        parent, hops, up = -1, 1, node.parent
-        while up is not None and up.tag != "body":
-            found = index.get(up.mem_id)
-            if found is not None:
-                parent = found
-                break
-            up, hops = up.parent, hops + 1
+        parent, hops, _ = _block_parent(node, index)
         level = (depth[parent] if parent >= 0 else 0) + hops
         if level > MAX_DEPTH:
             continue
@@ -391,8 +389,7 @@ def outline_tree(
         step = (walk.paths[parent] if parent >= 0 else "", tag, attrs.get("id"), attrs.get("class"))
         known = steps.get(step)
         if known is None:
-            name = _descriptor(*step[1:])
-            path = f"{step[0]}/{name}" if step[0] and "#" not in name else name
+            path = _joined(step[0], _descriptor(*step[1:]))
             known = steps[step] = (path, _hash(path))
         path, hashed = known
         if hashed in keyed:

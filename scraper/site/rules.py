@@ -21,7 +21,7 @@ from scraper.errors import InputError
 from scraper.measures import word_count
 from scraper.site.fingerprint import Walk, descriptor, squeezed, walk_tree
 from scraper.site.learn import page_tree
-from scraper.site.template import SiteTemplate, learn_from_fingerprints
+from scraper.site.template import SiteTemplate, TemplateFit, learn_from_fingerprints
 
 __all__ = ["Proposal", "ProposedRule", "propose_rule"]
 
@@ -145,7 +145,6 @@ def _content(
 
 
 def _evidence(selector: str, trees: list[LexborHTMLParser]) -> Proposal:
-
     pages = words = 0
     for tree in trees:
         found = tree.css(selector)
@@ -164,8 +163,8 @@ def _chrome(
     candidates: dict[int, tuple[int, int]] = {}  # path -> (page, block) of an example
     seen: Counter[int] = Counter()
     texts: dict[str, set[int]] = defaultdict(set)
-    for p, walk in enumerate(walks):
-        fit = template.fit(walk)
+    fits = [template.fit(walk) for walk in walks]
+    for p, (walk, fit) in enumerate(zip(walks, fits, strict=True)):
         if not fit.fits:
             chrome_ids.append(set())
             continue
@@ -209,23 +208,23 @@ def _chrome(
     for text, where in sorted(texts.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         if len(where) >= majority and text:
             lines.append(Proposal("^" + re.escape(text) + "$", len(where), 0))
-    return remove, lines + _learned_lines(template, trees, walks)
+    return remove, lines + _learned_lines(template, trees, walks, fits)
 
 
 def _learned_lines(
-    template: SiteTemplate, trees: list[LexborHTMLParser], walks: list[Walk]
+    template: SiteTemplate,
+    trees: list[LexborHTMLParser],
+    walks: list[Walk],
+    fits: list[TemplateFit],
 ) -> list[Proposal]:
     """The template's lines (a text on most pages, in a block that says more) that the
     article holds, where ``content`` keeps them: as the page spells them, the spaces
     around punctuation left to the cleaner."""
     spelled: dict[int, str] = {}
     where: dict[int, set[int]] = defaultdict(set)
-    for p, walk in enumerate(walks):
+    for p, (walk, fit) in enumerate(zip(walks, fits, strict=True)):
         found = [k for k in walk.lines if k in template.lines]
-        if not found:
-            continue
-        fit = template.fit(walk)
-        if not fit.fits:
+        if not found or not fit.fits:
             continue
         body = trees[p].body
         boxes = [walk.nodes[i] for i in fit.container] or ([body] if body is not None else [])
