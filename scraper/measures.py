@@ -37,12 +37,16 @@ _SENTENCE_END = re.compile(r"[.!?:;\"”’»)\]。．！？；：…」』）�
 _SEP = "\x00"
 _NOT_KEPT = re.compile(r"[^\w\x00]+")
 _ASCII_NOT_KEPT = bytes(b for b in range(128) if not chr(b).isalnum() and chr(b) != _SEP)
+_ASCII = bytes(range(128))
+# past this many distinct characters beyond ASCII (a text of another script), the regular
+# expression reads the text: removing each from the bytes would cost more
+_FEW_CHARACTERS = 24
 
 
 def word_count(text: str) -> int:
     """The words of ``text``: its space-separated tokens, where a run of a script written
     without spaces counts one word per ``CHARS_PER_WORD`` characters."""
-    if text.isascii() or _ANY_UNSPACED.search(text) is None:
+    if text.isascii() or _ANY_UNSPACED.search(beyond_ascii(text)) is None:
         return len(text.split())
     unspaced = 0
     for script, pattern in _UNSPACED.items():
@@ -73,6 +77,25 @@ def letters_and_digits(text: str) -> str:
     """``text``'s letters and digits, casefolded."""
     # ASCII spaces and punctuation go in one bytes pass, which is faster than a regular
     # expression (BENCHMARKS.md, step 14); the expression reads only non-ASCII leftovers.
-    raw = text.casefold().encode("utf-8", "surrogatepass")
-    kept = raw.translate(None, _ASCII_NOT_KEPT).decode("utf-8", "surrogatepass")
-    return kept if kept.isascii() else _NOT_KEPT.sub("", kept)
+    raw = text.casefold().encode("utf-8", "surrogatepass").translate(None, _ASCII_NOT_KEPT)
+    if raw.isascii():
+        return raw.decode("ascii")
+    # the few characters beyond ASCII a text of a Latin script holds (quotes, dashes, accented
+    # letters), each judged once: those that are no letter or digit go from the bytes
+    distinct = set(raw.translate(None, _ASCII).decode("utf-8", "surrogatepass"))
+    if len(distinct) > _FEW_CHARACTERS:
+        return _NOT_KEPT.sub("", raw.decode("utf-8", "surrogatepass"))
+    for char in distinct:
+        if not _WORD_CHAR.match(char):
+            raw = raw.replace(char.encode("utf-8", "surrogatepass"), b"")
+    return raw.decode("utf-8", "surrogatepass")
+
+
+def beyond_ascii(text: str) -> str:
+    """``text``'s characters beyond ASCII, in order (fewer than all of its characters, for
+    a search of characters of other scripts in text mostly in Latin letters)."""
+    return (
+        text.encode("utf-8", "surrogatepass")
+        .translate(None, _ASCII)
+        .decode("utf-8", "surrogatepass")
+    )

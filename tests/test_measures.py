@@ -44,3 +44,38 @@ def test_sentence_ends_in_every_script(text: str, ends: bool) -> None:
 def test_keys_are_letters_and_digits_casefolded() -> None:
     assert letters_and_digits("Hello, World — 2024!") == "helloworld2024"
     assert letters_and_digits("東京、日本。") == "東京日本"
+
+
+def _random_texts(count: int, seed: int) -> list[str]:
+    """Short texts of ASCII, Latin punctuation and letters, digits of other scripts, Han,
+    Thai, a lone surrogate and NUL: the characters the bytes passes must get right."""
+    import random
+
+    alphabet = [*"abc _-.,0123456789\n\t\x00", "’", "“", "é", "٣", "０", "日", "本", "ก"]
+    alphabet += ["\ud800", "ß", "İ", "\xa0", "—", "…", "Ω", "ﬁ"]
+    rnd = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        pool = alphabet
+        if rnd.random() < 0.3:  # some texts of many distinct characters beyond ASCII
+            pool = alphabet + [chr(rnd.randint(128, 0x2FFFF)) for _ in range(40)]
+        texts.append("".join(rnd.choice(pool) for _ in range(rnd.randint(0, 40))))
+    return texts
+
+
+def test_letters_and_digits_is_what_the_regular_expression_keeps() -> None:
+    # the bytes passes are a faster way to the same keys
+    import re
+
+    not_kept = re.compile(r"[^\w\x00]+")
+    for text in _random_texts(20_000, 3):
+        expected = not_kept.sub("", text.casefold().replace("_", ""))
+        assert letters_and_digits(text) == expected, repr(text)
+
+
+def test_word_count_finds_unspaced_scripts_beyond_ascii_as_in_the_whole_text() -> None:
+    from scraper.measures import _ANY_UNSPACED
+
+    for text in _random_texts(20_000, 4):
+        if _ANY_UNSPACED.search(text) is None:
+            assert word_count(text) == len(text.split()), repr(text)

@@ -454,3 +454,17 @@ def test_a_template_laid_over_many_pages_cleans_each_as_a_fresh_one_would():
         again = scraper.clean(article_page(seed), f"https://daily.example/a/{seed}", template=fresh)
         assert again == document
     assert "_steps" not in template.to_json()
+
+
+def test_zeroed_writes_digit_runs_as_the_regular_expression_does() -> None:
+    import random
+    import re
+
+    from scraper.site.fingerprint import zeroed
+
+    digits = re.compile(r"\d+")
+    alphabet = [*"ab 0123456789\n", "’", "é", "٣", "٠", "０", "日", "\ud800", "ß"]
+    rnd = random.Random(5)
+    for _ in range(20_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 24)))
+        assert zeroed(text) == digits.sub("0", text), repr(text)

@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.measures import word_count
+from scraper.measures import beyond_ascii, word_count
 
 __all__ = [
     "BLOCK_TAGS",
@@ -59,6 +59,8 @@ MAX_DEPTH = 64
 # A name that changes from page to page: a run of digits (``post-12345``) or a hex hash.
 _UNSTABLE = re.compile(r"\d{3,}|[0-9a-f]{8,}", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
+# the bytes of ASCII's digits but 0, as 0 (``zeroed``)
+_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 # what holds code, not text a reader sees
 _CODE = frozenset(("script", "style", "template"))
 
@@ -172,13 +174,35 @@ def _descriptor(tag: str, ident: str | None, names: str | None) -> str:
 
 
 def _norm(text: str) -> str:
-    return " ".join(_DIGITS.sub("0", text.casefold()).split())
+    return " ".join(zeroed(text.casefold()).split())
 
 
 def squeezed(text: str) -> str:
     """``text`` normalised, with no spaces at all: a paragraph of the cleaned text and the
     page's run of text nodes space inline markup apart differently ("Hello <b>world</b>!")."""
-    return "".join(_DIGITS.sub("0", text.casefold()).split())
+    return "".join(zeroed(text.casefold()).split())
+
+
+def zeroed(text: str) -> str:
+    """``text`` with each run of digits (of any script) written as one 0, as
+    ``re.sub(r"\\d+", "0", text)`` writes it, in a tenth of its time where the digits are
+    ASCII's: on bytes, where no byte of a character beyond ASCII is one of ASCII's."""
+    data = text.encode("utf-8", "surrogatepass")
+    if not text.isascii():
+        beyond = beyond_ascii(text)
+        # digits of another script, or text mostly of one (no time to gain): the regex
+        if 4 * len(beyond) > len(text) or _DIGITS.search(beyond):
+            return _DIGITS.sub("0", text)
+    data = data.translate(_TO_ZERO)
+    if b"0" not in data:
+        return text
+    pieces = data.split(b"0")  # a run of zeros leaves empty pieces between them
+    core = b"0".join(p for p in pieces if p)
+    if not core:
+        return "0"
+    head = b"0" if not pieces[0] else b""
+    tail = b"0" if not pieces[-1] else b""
+    return (head + core + tail).decode("utf-8", "surrogatepass")
 
 
 def line_key(text: str) -> int:
