@@ -468,3 +468,25 @@ def test_zeroed_writes_digit_runs_as_the_regular_expression_does() -> None:
     for _ in range(20_000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 24)))
         assert zeroed(text) == digits.sub("0", text), repr(text)
+
+
+def _other_site_page(seed: int) -> str:
+    """A page of a site of its own: its own names and menu, the same outer ``div``."""
+    name = ("alpha", "bravo", "charlie", "delta")[seed - 1]
+    body = "".join(f"<p>{p}</p>" for p in _story(seed))
+    return (
+        f"<html><body><div><div class='{name}-head'><a href='/'>Home of {name} news</a>"
+        f"</div><div class='{name}-story'><h1>Story {seed}</h1>{body}</div></div></body></html>"
+    )
+
+
+def test_a_template_of_pages_that_share_nothing_fits_no_page():
+    # pages of three different sites share generic paths (div, div/div, p) but no chrome
+    # and no container: such a template knows nothing of a fourth page, which is cleaned
+    # generically and says why
+    template = learn_template([(_other_site_page(s), f"https://s{s}.example/") for s in (1, 2, 3)])
+    assert template.skeleton and not template.chrome and not template.containers
+    doc = scraper.clean(_other_site_page(4), "https://s4.example/", template=template)
+    assert doc.cleaned_with == "generic"
+    assert doc.template_note == "none of the template's chrome is on the page"
+    assert _story(4)[0] in doc.text

@@ -159,6 +159,10 @@ class SiteTemplate:
             return TemplateFit(False, "the template's container is missing")
         chrome = _chrome_mask(walk.elements, self.chrome, self.slots)
         top = [i for i, e in enumerate(walk.elements) if chrome[i] and not _parent_in(e, chrome)]
+        if not top and not container:
+            # a template that knows nothing of this page: learned from pages that share no
+            # chrome, or laid over a page whose every block is new (the layout changed)
+            return TemplateFit(False, "none of the template's chrome is on the page")
         return TemplateFit(True, None, tuple(top), tuple(container))
 
     def apply(self, tree: LexborHTMLParser) -> tuple[LexborHTMLParser, TemplateFit]:
