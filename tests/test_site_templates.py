@@ -490,3 +490,59 @@ def test_a_template_of_pages_that_share_nothing_fits_no_page():
     assert doc.cleaned_with == "generic"
     assert doc.template_note == "none of the template's chrome is on the page"
     assert _story(4)[0] in doc.text
+
+
+def _table_page(seed: int) -> str:
+    """A site laid out in a table of cells without names: a menu, the story, then a column
+    of other stories' links and an advertisement that changes from page to page."""
+    rnd = random.Random(seed * 7)
+    menu = "".join(f"<a href='/s/{s}'>{s}</a><br>" for s in ("World", "Sport", "Arts"))
+    links = "".join(
+        f"<p><a href='/a/{rnd.randint(1, 999)}'>{' '.join(rnd.sample(WORDS, 4))}</a></p>"
+        for _ in range(10)
+    )
+    advert = " ".join(rnd.choice(WORDS) for _ in range(20))
+    body = "".join(f"<p>{p}</p>" for p in _story(seed))
+    return (
+        f"<html><head><title>Story {seed}</title></head><body><table><tr><td colspan=3>"
+        "<h2>The Daily Table</h2></td></tr>"
+        f"<tr><td>{menu}</td><td><h1>Story {seed}</h1>{body}</td>"
+        f"<td>{links}<p>Advertisement: {advert}.</p></td></tr></table></body></html>"
+    )
+
+
+def test_the_article_cell_of_a_table_is_the_container_not_its_neighbours():
+    # every cell has the same path: the template names which of them the story is in
+    template = learn_template(
+        [(_table_page(s), f"http://table.example/a/{s}") for s in range(1, 8)]
+    )
+    (box,) = template.containers
+    assert box.text == "table/tbody/tr/td" and box.occurrence == 2
+    assert SiteTemplate.from_json(template.to_json()) == template
+    doc = scraper.clean(_table_page(50), "http://table.example/a/50", template=template)
+    assert doc.cleaned_with == "template"
+    assert all(p in doc.text for p in _story(50))
+    assert "Advertisement" not in doc.text
+    assert "Advertisement" in scraper.clean(_table_page(50), "http://table.example/a/50").text
+
+
+def _split_page(seed: int) -> str:
+    """The story in two parts of the same name, the first the longer, beside a long menu."""
+    menu = "".join(f"<li><a href='/t/{w}'>{w} news and more {w}</a></li>" for w in WORDS * 2)
+    story = _story(seed)
+    first = "".join(f"<p>{p}</p>" for p in story[:4])
+    second = "".join(f"<p>{p}</p>" for p in story[4:])
+    return (
+        f"<html><body><div id='main'><ul class='menu'>{menu}</ul><div class='part'>{first}"
+        f"</div><div class='part'>{second}</div></div></body></html>"
+    )
+
+
+def test_an_article_in_parts_of_one_name_keeps_every_part():
+    # one part encloses the story less well than the parts together: no one part is named
+    template = learn_template([(_split_page(s), f"http://split.example/{s}") for s in range(1, 6)])
+    (box,) = template.containers
+    assert box.text == "div#main/div.part" and box.occurrence is None
+    doc = scraper.clean(_split_page(60), "http://split.example/60", template=template)
+    assert doc.cleaned_with == "template"
+    assert all(p in doc.text for p in _story(60))

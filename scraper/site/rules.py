@@ -115,8 +115,7 @@ def _content(
     covered: set[int] = set()  # pages a chosen selector already finds the article on
     for box in template.containers:
         holders = {
-            p: {w.nodes[i].mem_id for i, e in enumerate(w.elements) if e.path == box.path}
-            for p, w in enumerate(walks)
+            p: {w.nodes[i].mem_id for i in box.held(w.elements)} for p, w in enumerate(walks)
         }
         holders = {p: found for p, found in holders.items() if found}
         if not holders or set(holders) <= covered:
@@ -127,11 +126,8 @@ def _content(
             # element at most (a variant of the template, named alike)
             return got == holders[page] if page in holders else len(got) <= 1
 
-        node = walks[next(iter(holders))].nodes[0]
         first = next(iter(holders))
-        node = walks[first].nodes[
-            next(i for i, e in enumerate(walks[first].elements) if e.path == box.path)
-        ]
+        node = walks[first].nodes[box.held(walks[first].elements)[0]]
         selector = _selector(node, trees, exact)
         if selector is None or any(
             len(trees[p].css(selector)) and p in covered for p in range(len(trees))

@@ -59,6 +59,18 @@ class Container(NamedTuple):
     text: str | None  # the same path, readable (``div#main/div.story``), when known
     pages: int
     score: float
+    # which of the elements on the path (in the page's order) is the article, where a page
+    # holds several (the cells of a table's row) and one of them encloses the page's own
+    # text better than all of them together, on most pages; None: all of them
+    occurrence: int | None = None
+
+    def held(self, elements: Sequence[Element]) -> list[int]:
+        """The indexes of the container's elements in a page's ``elements``: those on its
+        path (the one it names, when the page holds that many)."""
+        found = [i for i, e in enumerate(elements) if e.path == self.path]
+        if self.occurrence is not None and len(found) > self.occurrence:
+            return [found[self.occurrence]]
+        return found
 
 
 @dataclass(frozen=True)
@@ -95,7 +107,13 @@ class SiteTemplate:
             "slots": sorted(self.slots),
             "lines": sorted(self.lines),
             "containers": [
-                {"hash": c.path, "path": c.text, "pages": c.pages, "score": round(c.score, 4)}
+                {
+                    "hash": c.path,
+                    "path": c.text,
+                    "pages": c.pages,
+                    "score": round(c.score, 4),
+                    **({} if c.occurrence is None else {"occurrence": c.occurrence}),
+                }
                 for c in self.containers
             ],
         }
@@ -113,7 +131,13 @@ class SiteTemplate:
                 chrome=frozenset(int(k) for k in data["chrome"]),
                 skeleton=frozenset(int(k) for k in data["skeleton"]),
                 containers=tuple(
-                    Container(int(c["hash"]), c.get("path"), int(c["pages"]), float(c["score"]))
+                    Container(
+                        int(c["hash"]),
+                        c.get("path"),
+                        int(c["pages"]),
+                        float(c["score"]),
+                        None if c.get("occurrence") is None else int(c["occurrence"]),
+                    )
                     for c in data["containers"]
                 ),
                 site=data.get("site"),
@@ -152,7 +176,7 @@ class SiteTemplate:
                 return TemplateFit(False, f"layout changed: {found:.0%} of the template's skeleton")
         container: list[int] = []
         for box in self.containers:
-            container = [i for i, e in enumerate(walk.elements) if e.path == box.path]
+            container = box.held(walk.elements)
             if container:
                 break
         if self.containers and not container:
@@ -287,21 +311,34 @@ def learn_from_fingerprints(
     # with variants of its template has one such path a variant
     best_on: Counter[int] = Counter()
     f_sum: dict[int, float] = defaultdict(float)
+    # per path, on each page that chose it: which of its elements there was the article, when
+    # one of several enclosed the page's own text better than all of them together
+    which: dict[int, list[int | None]] = defaultdict(list)
     for page in sample:
         unique = _own_text_share(page.elements, chrome, slots)
         total = sum(u for u, e in zip(unique, page.elements, strict=True) if e.parent < 0)
         if not total:
             continue
         best: dict[int, float] = {}
+        at: dict[int, int] = {}  # the path's best element: which of the path's it is
+        seen: Counter[int] = Counter()  # the path's elements so far
+        all_own: Counter[int] = Counter()  # the path's elements together: their own text
+        all_words: Counter[int] = Counter()  # and all their words
         for u, e in zip(unique, page.elements, strict=True):
+            k = seen[e.path]
+            seen[e.path] += 1
+            all_own[e.path] += u
+            all_words[e.path] += e.words
             if u and e.words:
                 f = 2 * u / (e.words + total)  # F of precision u/words and recall u/total
                 if f > best.get(e.path, 0.0):
-                    best[e.path] = f
+                    best[e.path], at[e.path] = f, k
         path, top = min(best.items(), key=lambda kv: (-kv[1], kv[0]))
         if top >= MIN_CONTAINER_SCORE:
             best_on[path] += 1
             f_sum[path] += top
+            together = 2 * all_own[path] / (all_words[path] + total)
+            which[path].append(at[path] if seen[path] > 1 and top > together else None)
     # a path best on one page only is that page's, not the template's; ties go to the
     # smaller hash, so that the order of pages is no matter
     containers = sorted(
@@ -312,7 +349,13 @@ def learn_from_fingerprints(
         chrome=chrome,
         skeleton=skeleton,
         containers=tuple(
-            Container(p, (paths or {}).get(p), best_on[p], round(f_sum[p] / best_on[p], 4))
+            Container(
+                p,
+                (paths or {}).get(p),
+                best_on[p],
+                round(f_sum[p] / best_on[p], 4),
+                _most_pages(which[p]),
+            )
             for p in containers
         ),
         site=site,
@@ -320,6 +363,14 @@ def learn_from_fingerprints(
         slots=slots,
         lines=frozenset(k for k, c in lines.items() if c >= majority),
     )
+
+
+def _most_pages(values: list[int | None]) -> int | None:
+    """The value most of ``values`` (more than half) hold; None when none does."""
+    counts = Counter(values)
+    # ties cannot hold more than half each: the first in order of counts is the one
+    value, count = max(counts.items(), key=lambda kv: (kv[1], -1 if kv[0] is None else kv[0]))
+    return value if 2 * count > len(values) else None
 
 
 def _slots(sample: Sequence[PageFingerprint], keys: Counter[int], majority: int) -> frozenset[int]:
