@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -20,10 +20,12 @@ from functools import partial
 
 from scraper.batch.failure import cleaning_failed, guarded
 from scraper.batch.inputs import Job, read_capped_file
+from scraper.batch.templates import site_of
 from scraper.cleaner import clean
 from scraper.config import Config
 from scraper.document import Document
 from scraper.errors import CleaningError, ScraperError
+from scraper.site.template import SiteTemplate
 
 __all__ = [
     "IN_FLIGHT_PER_WORKER",
@@ -56,8 +58,9 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def clean_job(job: Job, *, config: Config) -> Outcome:
-    """Read (a local file) and clean one page; errors come back in the outcome."""
+def clean_job(job: Job, template: SiteTemplate | None = None, *, config: Config) -> Outcome:
+    """Read (a local file) and clean one page (with its site's ``template``, when given);
+    errors come back in the outcome."""
     if job.error is not None:
         return Outcome(job.source, error=job.error)
     try:
@@ -66,7 +69,8 @@ def clean_job(job: Job, *, config: Config) -> Outcome:
         else:
             body = job.body or b""
         doc = guarded(
-            job.source, lambda: clean(body, job.url, config=config, charset=job.charset)
+            job.source,
+            lambda: clean(body, job.url, config=config, charset=job.charset, template=template),
         )
     except ScraperError as exc:
         return Outcome(job.source, error=named(exc, job))
@@ -89,30 +93,38 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def clean_jobs(jobs: Iterable[Job], *, config: Config, workers: int) -> Iterator[Outcome]:
-    """Every job's outcome, in order; ``workers`` > 1 cleans in that many processes."""
+def clean_jobs(
+    jobs: Iterable[Job],
+    *,
+    config: Config,
+    workers: int,
+    templates: Mapping[str, SiteTemplate] | None = None,
+) -> Iterator[Outcome]:
+    """Every job's outcome, in order; ``workers`` > 1 cleans in that many processes.
+    ``templates``: by site (``scraper.batch.templates.site_of``), each page's site's."""
+    templates = templates or {}
     if workers <= 1:
         for job in jobs:
-            yield clean_job(job, config=config)
+            yield clean_job(job, templates.get(site_of(job)), config=config)
         return
     work = partial(clean_job, config=config)
     pending: deque[tuple[Job, Future[Outcome] | None]] = deque()
     pool = _pool(workers)
     try:
         for job in jobs:
-            pending.append((job, _submit(pool, work, job)))
+            pending.append((job, _submit(pool, work, job, templates.get(site_of(job)))))
             if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                 outcome = _result(pending)
                 if outcome is None:  # the pool broke: its jobs are cleaned again, each alone
                     pool.shutdown(wait=False, cancel_futures=True)
-                    yield from _alone(pending, work)
+                    yield from _alone(pending, work, templates)
                     pool = _pool(workers)
                 else:
                     yield outcome
         while pending:
             outcome = _result(pending)
             if outcome is None:
-                yield from _alone(pending, work)
+                yield from _alone(pending, work, templates)
             else:
                 yield outcome
     finally:
@@ -122,16 +134,20 @@ def clean_jobs(jobs: Iterable[Job], *, config: Config, workers: int) -> Iterator
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+# a job and its site's template (None: none) to its outcome
+_Work = Callable[[Job, SiteTemplate | None], Outcome]
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
 
 
 def _submit(
-    pool: ProcessPoolExecutor, work: Callable[[Job], Outcome], job: Job
+    pool: ProcessPoolExecutor, work: _Work, job: Job, template: SiteTemplate | None
 ) -> Future[Outcome] | None:
     """The job's future; None when the pool is broken already (a worker died meanwhile)."""
     try:
-        return pool.submit(work, job)
+        return pool.submit(work, job, template)
     except BrokenProcessPool:
         return None
 
@@ -154,7 +170,9 @@ def _result(pending: deque[tuple[Job, Future[Outcome] | None]]) -> Outcome | Non
 
 
 def _alone(
-    pending: deque[tuple[Job, Future[Outcome] | None]], work: Callable[[Job], Outcome]
+    pending: deque[tuple[Job, Future[Outcome] | None]],
+    work: _Work,
+    templates: Mapping[str, SiteTemplate],
 ) -> Iterator[Outcome]:
     """After a worker died: clean the jobs it may have held, each in a process of its own, so
     that the page that kills its worker is the one that fails, and the others are cleaned."""
@@ -162,7 +180,7 @@ def _alone(
     pending.clear()
     for job in jobs:
         with _pool(1) as alone:
-            future = alone.submit(work, job)
+            future = alone.submit(work, job, templates.get(site_of(job)))
             try:
                 yield future.result()
             except BrokenProcessPool:

@@ -4,7 +4,8 @@ A page: ``source`` (the path, URL, ``-`` or ``file.warc.gz#offset`` it came from
 ``canonical_url``, ``title``, ``author``, ``date`` (ISO 8601), ``language``, ``description``,
 ``sitename``, ``site`` (the site rule that applied, else the host), ``image``, ``tags``,
 ``kind`` (article, product, forum or page), ``word_count``, ``text``, ``blocks`` (the
-document model, as ``--format json`` gives it) and, when asked for, ``comments``. A
+document model, as ``--format json`` gives it) and, when asked for, ``comments`` (and, with
+``--templates``, ``cleaned_with`` and ``template_note``). A
 failure: ``source`` and ``error`` (its one-line message).
 """
 
@@ -39,9 +40,16 @@ RECORD_FIELDS = (
 )
 
 
-def page_record(source: str, doc: Document, *, comments: bool = False) -> dict[str, Any]:
+def page_record(
+    source: str, doc: Document, *, comments: bool = False, template: bool = False
+) -> dict[str, Any]:
+    """The page's record; ``template``: with how it was cleaned (``cleaned_with``, and
+    ``template_note``: why not with its site's template)."""
     data = {"source": source, **doc.to_dict()}
     record = {name: data[name] for name in RECORD_FIELDS}
+    if template:
+        record["cleaned_with"] = data["cleaned_with"]
+        record["template_note"] = data["template_note"]
     if comments:
         record["comments"] = data["comments"]
     return record

@@ -10,9 +10,10 @@ error and a ``{"source", "error"}`` record, and the exit code is then 10.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,6 +33,7 @@ from scraper.batch.inputs import (
 )
 from scraper.batch.pool import Outcome, clean_jobs, default_workers, named
 from scraper.batch.records import error_record, page_record, to_json_line, wants_comments
+from scraper.batch.templates import learn_site_templates
 from scraper.batch.warc import is_warc
 from scraper.cleaner import clean
 from scraper.cli import EXIT_SOME_FAILED, say_wait
@@ -41,7 +43,9 @@ from scraper.document import FORMATS, Document, Format
 from scraper.errors import InputError, ScraperError
 from scraper.fetch.client import Fetcher
 from scraper.fetch.polite import PoliteFetcher
+from scraper.page.urls import url_host
 from scraper.render import render
+from scraper.site.template import SiteTemplate
 
 __all__ = ["clean_command"]
 
@@ -82,6 +86,12 @@ _STDIN = "<stdin>"
     help="Render reader comments after the body (default: the config's clean.comments).",
 )
 @click.option(
+    "--templates",
+    is_flag=True,
+    help="Many pages: learn each site's template from the pages given (crawl.template_pages "
+    "of a site or more) and clean its pages with it.",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -98,6 +108,7 @@ def clean_command(
     output_dir: Path | None,
     links: bool,
     comments: bool,
+    templates: bool,
     jobs: int | None,
 ) -> None:
     """Clean SOURCES: URLs, saved pages, text dumps, directories of them, WARC files, or -
@@ -112,8 +123,10 @@ def clean_command(
     if page_url is not None:
         check_url(page_url, option="--url")
     many = bool(url_lists or output_dir or len(sources) > 1 or _expands(sources[0]))
-    options = _Options(links, comments, config)
+    options = _Options(links, comments, config, templates)
     if not many:
+        if templates:
+            raise click.UsageError("--templates learns from many pages of a site: give several")
         _one(sources[0], page_url, fmt or "text", config, output, options)
         return
     if page_url is not None:
@@ -146,6 +159,7 @@ class _Options:
     links: bool
     comments: bool
     config: Config
+    templates: bool = False  # sites' templates learned from the pages given
 
     def render(self, doc: Document, fmt: Format) -> str:
         return render(doc, fmt, links=self.links, comments=self.with_comments(doc))
@@ -208,8 +222,27 @@ def _many(
             sink.index = stack.enter_context(_open_out(str(output_dir / "index.jsonl")))
         progress = _progress(stack)
         task = progress.add_task("cleaning", total=None) if progress is not None else None
-        jobs = _jobs(sources, url_lists, config, fetcher)
-        for outcome in clean_jobs(jobs, config=config, workers=workers):
+        lists: list[Iterable[str]] = [_url_list(p) for p in url_lists]
+        learned: Mapping[str, SiteTemplate] | None = None
+        seen: Mapping[str, int] = {}
+        if options.templates:
+            # two passes: the sites' templates, then the pages; a page fetched or read from
+            # standard input is kept from the first (never fetched twice), files and WARC
+            # records are read again
+            kept: dict[str, Job] = {}
+            lists = [list(urls) for urls in lists]
+            learned, seen = learn_site_templates(
+                _jobs(sources, lists, config, fetcher, kept),
+                max_bytes=config.fetch.max_bytes,
+                sample=config.crawl.template_sample,
+                min_pages=config.crawl.template_pages,
+            )
+            jobs = _jobs(sources, lists, config, fetcher, kept)
+        else:
+            jobs = _jobs(sources, lists, config, fetcher)
+        usage = _TemplateUse()
+        for outcome in clean_jobs(jobs, config=config, workers=workers, templates=learned):
+            usage.count(outcome)
             error = sink.write(outcome)
             if error is not None:
                 failed += 1
@@ -220,29 +253,89 @@ def _many(
                     click.echo(f"error: {line}", err=True)
             if progress is not None and task is not None:
                 progress.advance(task)
+    if learned is not None:
+        for line in usage.summary(learned, seen, config.crawl.template_pages):
+            click.echo(line, err=True)
     return failed
 
 
+@dataclass
+class _TemplateUse:
+    """Per site, the pages cleaned with its template and those that did not fit it."""
+
+    used: Counter[str] = field(default_factory=Counter)
+    unfit: Counter[str] = field(default_factory=Counter)
+
+    def count(self, outcome: Outcome) -> None:
+        doc = outcome.doc
+        if doc is None:
+            return
+        site = url_host(doc.url) or ""
+        if doc.cleaned_with == "template":
+            self.used[site] += 1
+        elif doc.template_note:
+            self.unfit[site] += 1
+
+    def summary(
+        self, learned: Mapping[str, SiteTemplate], seen: Mapping[str, int], least: int
+    ) -> list[str]:
+        lines = []
+        for site in sorted(seen):
+            name = site or "pages without an address"
+            if site not in learned:
+                lines.append(
+                    f"template: {name}: {seen[site]} page{'s' * (seen[site] != 1)}, fewer "
+                    f"than crawl.template_pages ({least}) or no two alike: cleaned generically"
+                )
+                continue
+            unfit = f", {self.unfit[site]} did not fit it" if self.unfit[site] else ""
+            lines.append(
+                f"template: {name}: learned from {learned[site].pages} of {seen[site]} pages; "
+                f"{self.used[site]} cleaned with it{unfit}"
+            )
+        return lines
+
+
 def _jobs(
-    sources: tuple[str, ...], url_lists: tuple[str, ...], config: Config, fetcher: PoliteFetcher
+    sources: tuple[str, ...],
+    url_lists: Iterable[Iterable[str]],
+    config: Config,
+    fetcher: PoliteFetcher,
+    kept: dict[str, Job] | None = None,
 ) -> Iterator[Job]:
-    """The jobs of every source in order, then the URLs of the ``-i`` lists."""
+    """The jobs of every source in order, then the URLs of the ``-i`` lists. ``kept``: the
+    jobs fetched or read from standard input, by source, kept for a second pass (which
+    takes them from there)."""
     max_bytes = config.fetch.max_bytes
     for source in sources:
-        if source == "-":
-            try:
-                body = read_capped_stream(sys.stdin.buffer, name=_STDIN, max_bytes=max_bytes)
-            except ScraperError as exc:
-                yield Job(source=_STDIN, error=exc)
-            else:
-                yield Job(source=_STDIN, body=body)
-        elif is_url(source):
-            yield _fetched(source, fetcher)
+        if kept is not None and (source == "-" or is_url(source)):
+            name = _STDIN if source == "-" else source
+            if name not in kept:
+                kept[name] = _read_or_fetched(source, fetcher, max_bytes)
+            yield kept[name]
+        elif source == "-" or is_url(source):
+            yield _read_or_fetched(source, fetcher, max_bytes)
         else:
             yield from expand_sources([source], max_bytes=max_bytes)
-    for list_path in url_lists:
-        for url in _url_list(list_path):
-            yield _fetched(url, fetcher)
+    for urls in url_lists:
+        for url in urls:
+            if kept is None:
+                yield _fetched(url, fetcher)
+                continue
+            if url not in kept:
+                kept[url] = _fetched(url, fetcher)
+            yield kept[url]
+
+
+def _read_or_fetched(source: str, fetcher: PoliteFetcher, max_bytes: int) -> Job:
+    """The job of standard input (``-``) or of a URL."""
+    if source != "-":
+        return _fetched(source, fetcher)
+    try:
+        body = read_capped_stream(sys.stdin.buffer, name=_STDIN, max_bytes=max_bytes)
+    except ScraperError as exc:
+        return Job(source=_STDIN, error=exc)
+    return Job(source=_STDIN, body=body)
 
 
 def _url_list(list_path: str) -> Iterator[str]:
@@ -317,7 +410,12 @@ class _Sink:
 
     def _page(self, source: str, doc: Document) -> tuple[dict[str, Any], str | None]:
         """The page's record, and its rendering when it goes to a file of its own."""
-        record = page_record(source, doc, comments=self.options.with_comments(doc))
+        record = page_record(
+            source,
+            doc,
+            comments=self.options.with_comments(doc),
+            template=self.options.templates,
+        )
         rendered = self.options.render(doc, self.fmt) if self.output_dir is not None else None
         return record, rendered
 
