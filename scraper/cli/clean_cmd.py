@@ -231,8 +231,9 @@ def _many(
             # records are read again
             kept: dict[str, Job] = {}
             lists = [list(urls) for urls in lists]
+            first = _jobs(sources, lists, config, fetcher, kept)
             learned, seen = learn_site_templates(
-                _jobs(sources, lists, config, fetcher, kept),
+                _advancing(first, progress, "learning templates"),
                 max_bytes=config.fetch.max_bytes,
                 sample=config.crawl.template_sample,
                 min_pages=config.crawl.template_pages,
@@ -259,6 +260,15 @@ def _many(
     return failed
 
 
+def _advancing(jobs: Iterable[Job], progress: Progress | None, what: str) -> Iterator[Job]:
+    """``jobs``, a progress bar of their own counting them (on a terminal)."""
+    task = progress.add_task(what, total=None) if progress is not None else None
+    for job in jobs:
+        yield job
+        if progress is not None and task is not None:
+            progress.advance(task)
+
+
 @dataclass
 class _TemplateUse:
     """Per site, the pages cleaned with its template and those that did not fit it."""
@@ -270,7 +280,7 @@ class _TemplateUse:
         doc = outcome.doc
         if doc is None:
             return
-        site = url_host(doc.url) or ""
+        site = url_host(doc.url) or ""  # (as ``site_of`` names a job's site)
         if doc.cleaned_with == "template":
             self.used[site] += 1
         elif doc.template_note:

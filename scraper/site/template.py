@@ -320,25 +320,17 @@ def learn_from_fingerprints(
         if not total:
             continue
         best: dict[int, float] = {}
-        at: dict[int, int] = {}  # the path's best element: which of the path's it is
-        seen: Counter[int] = Counter()  # the path's elements so far
-        all_own: Counter[int] = Counter()  # the path's elements together: their own text
-        all_words: Counter[int] = Counter()  # and all their words
-        for u, e in zip(unique, page.elements, strict=True):
-            k = seen[e.path]
-            seen[e.path] += 1
-            all_own[e.path] += u
-            all_words[e.path] += e.words
+        at: dict[int, int] = {}  # the element of that best F
+        for i, (u, e) in enumerate(zip(unique, page.elements, strict=True)):
             if u and e.words:
                 f = 2 * u / (e.words + total)  # F of precision u/words and recall u/total
                 if f > best.get(e.path, 0.0):
-                    best[e.path], at[e.path] = f, k
+                    best[e.path], at[e.path] = f, i
         path, top = min(best.items(), key=lambda kv: (-kv[1], kv[0]))
         if top >= MIN_CONTAINER_SCORE:
             best_on[path] += 1
             f_sum[path] += top
-            together = 2 * all_own[path] / (all_words[path] + total)
-            which[path].append(at[path] if seen[path] > 1 and top > together else None)
+            which[path].append(_one_of(page.elements, unique, path, at[path], top, total))
     # a path best on one page only is that page's, not the template's; ties go to the
     # smaller hash, so that the order of pages is no matter
     containers = sorted(
@@ -363,6 +355,20 @@ def learn_from_fingerprints(
         slots=slots,
         lines=frozenset(k for k, c in lines.items() if c >= majority),
     )
+
+
+def _one_of(
+    elements: Sequence[Element], unique: list[int], path: int, chosen: int, f: float, total: int
+) -> int | None:
+    """Which of the elements on ``path`` the ``chosen`` one is (its F against the page's own
+    text ``f``), when the path has several and it encloses that text better than all of them
+    together; None when it does not."""
+    on_path = [i for i, e in enumerate(elements) if e.path == path]
+    if len(on_path) < 2:
+        return None
+    own = sum(unique[i] for i in on_path)
+    words = sum(elements[i].words for i in on_path)
+    return on_path.index(chosen) if f > 2 * own / (words + total) else None
 
 
 def _most_pages(values: list[int | None]) -> int | None:
