@@ -257,8 +257,17 @@ def _spans_json(spans: tuple[Span, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {"text": plain(spans)}
     if any(s.href or s.emphasis or s.strong or s.code or s.is_break for s in spans):
         out["spans"] = [
-            {k: v for k, v in (("text", s.text), ("href", s.href), ("emphasis", s.emphasis),
-                              ("strong", s.strong), ("code", s.code)) if v}
+            {
+                k: v
+                for k, v in (
+                    ("text", s.text),
+                    ("href", s.href),
+                    ("emphasis", s.emphasis),
+                    ("strong", s.strong),
+                    ("code", s.code),
+                )
+                if v
+            }
             for s in spans
         ]
     return out

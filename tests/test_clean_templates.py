@@ -126,3 +126,25 @@ def test_the_api_gives_the_same_text_as_the_command(tmp_path):
     records = lines(run(str(tmp_path), "--templates", "--jobs", "1").stdout)
     for seed, record in enumerate(records, start=1):
         assert record["text"] == scraper.clean(page(seed), template=template).text
+
+
+def test_a_site_whose_pages_share_nothing_gets_no_template(tmp_path):
+    names = ("alpha", "bravo", "charlie", "delta", "echo")
+    pages = [
+        (
+            f"https://mixed.example/{n}",
+            f"<html><body><div id='{n}'><h1>Story {n}</h1>"
+            + "".join(f"<p>{p}</p>" for p in _story(i))
+            + "</div></body></html>",
+        )
+        for i, n in enumerate(names)
+    ]
+    archive = tmp_path / "mixed.warc.gz"
+    _warc(archive, [(url, html.encode(), "text/html") for url, html in pages])
+    result = run(str(archive), "--templates", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    records = lines(result.stdout)
+    assert [r["cleaned_with"] for r in records] == ["generic"] * 5
+    assert all(r["template_note"] is None for r in records)  # no template was offered
+    assert "template: mixed.example: 5 pages" in result.stderr
+    assert "sharing no chrome: cleaned generically" in result.stderr

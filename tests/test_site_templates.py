@@ -486,6 +486,7 @@ def test_a_template_of_pages_that_share_nothing_fits_no_page():
     # generically and says why
     template = learn_template([(_other_site_page(s), f"https://s{s}.example/") for s in (1, 2, 3)])
     assert template.skeleton and not template.chrome and not template.containers
+    assert template.empty and not learn_template(pages(range(1, 4))).empty
     doc = scraper.clean(_other_site_page(4), "https://s4.example/", template=template)
     assert doc.cleaned_with == "generic"
     assert doc.template_note == "none of the template's chrome is on the page"

@@ -79,11 +79,11 @@ def learn_site_templates(
         if site.seen < min_pages:
             continue
         try:
-            templates[name] = learn_from_fingerprints(
-                site.prints, paths=site.paths, site=name or None
-            )
+            template = learn_from_fingerprints(site.prints, paths=site.paths, site=name or None)
         except ScraperError:  # fewer than two distinct pages
             continue
+        if not template.empty:  # (pages that share nothing: of different sites)
+            templates[name] = template
     return templates, {name: site.seen for name, site in samples.items()}
 
 

@@ -295,7 +295,8 @@ class _TemplateUse:
             if site not in learned:
                 lines.append(
                     f"template: {name}: {seen[site]} page{'s' * (seen[site] != 1)}, fewer "
-                    f"than crawl.template_pages ({least}) or no two alike: cleaned generically"
+                    f"than crawl.template_pages ({least}), or none alike, or sharing no "
+                    "chrome: cleaned generically"
                 )
                 continue
             unfit = f", {self.unfit[site]} did not fit it" if self.unfit[site] else ""

@@ -156,8 +156,7 @@ def _check_sites(config: Config, config_path: str | None, names: tuple[str, ...]
     if not any(crawlable(rule) for rule in config.sites.values()):
         listed = ", ".join(config.sites)
         raise ConfigError(
-            f"{source}: no site has `start`, `sitemaps` or `feeds` to crawl from "
-            f"(sites: {listed})"
+            f"{source}: no site has `start`, `sitemaps` or `feeds` to crawl from (sites: {listed})"
         )
 
 

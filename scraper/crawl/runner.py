@@ -367,6 +367,10 @@ class Crawler:
             template = learn_from_fingerprints(sample, site=site)
         except (ValueError, ScraperError):  # too few distinct pages yet, or a bad sample row
             return
+        if template.empty:  # pages that share nothing: no template from them (one learned
+            # before stays), learned again after as many new pages
+            run.samples_since = 0
+            return
         run.template, run.template_pages, run.samples_since = template.to_json(), template.pages, 0
         self.store.save_template(site, run.template, template.pages)
 

@@ -52,9 +52,7 @@ class ResourceClient:
             trust_env=trust_env,
         )
 
-    def get(
-        self, url: str, *, truncate: bool = False, follow_redirects: bool = True
-    ) -> Resource:
+    def get(self, url: str, *, truncate: bool = False, follow_redirects: bool = True) -> Resource:
         """Any status comes back as a ``Resource``; only a network failure raises ``FetchError``.
 
         A body over the size cap raises, or with ``truncate`` is cut at the cap (robots.txt).

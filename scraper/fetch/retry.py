@@ -127,4 +127,3 @@ class _Wait(wait_base):
     def __call__(self, retry_state: RetryCallState) -> float:
         exc = retry_state.outcome.exception() if retry_state.outcome else None
         return self.policy.wait(retry_state.attempt_number, exc)
-

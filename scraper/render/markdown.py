@@ -28,8 +28,17 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
 
 
 def render_markdown(doc: Document, *, links: bool = False, comments: bool = False) -> str:
-    meta = {k: v for k, v in (("title", doc.title), ("author", doc.author), ("date", doc.date),
-                              ("url", doc.url), ("site", doc.site)) if v}
+    meta = {
+        k: v
+        for k, v in (
+            ("title", doc.title),
+            ("author", doc.author),
+            ("date", doc.date),
+            ("url", doc.url),
+            ("site", doc.site),
+        )
+        if v
+    }
     parts = []
     if meta:
         front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000)

@@ -160,6 +160,12 @@ class SiteTemplate:
             raise InputError(f"site template: not JSON ({exc})") from exc
         return cls.from_dict(data)
 
+    @property
+    def empty(self) -> bool:
+        """Whether the pages it was learned from share nothing it could find on a page:
+        no chrome, no slot, no container (pages of different sites, of different kinds)."""
+        return not self.chrome and not self.slots and not self.containers
+
     def without_lines(self, paragraphs: Sequence[str]) -> list[str]:
         """``paragraphs`` less those that say one of the template's lines."""
         if not self.lines:

@@ -42,6 +42,7 @@ class ChromePatterns(NamedTuple):
     disclosure: re.Pattern[str]  # anywhere in a line's words
     teaser: re.Pattern[str]  # the start of the line as written, casefolded
 
+
 # English labels appear on pages of every language, so every vocabulary includes them.
 _ALWAYS = "en"
 VOCABULARY_LANGUAGES = frozenset(
