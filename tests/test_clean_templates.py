@@ -56,9 +56,8 @@ def test_a_folder_of_one_sites_pages_is_cleaned_with_their_template(tmp_path):
         assert record["cleaned_with"] == "template" and record["template_note"] is None
         assert HOUSE not in record["text"]
         assert all(p in record["text"] for p in _story(seed))
-    assert "template: pages without an address: learned from 6 of 6 pages; 6 cleaned" in (
-        result.stderr
-    )
+    # saved pages without an address: the pages of one folder are one site
+    assert f"template: {tmp_path}/: learned from 6 of 6 pages; 6 cleaned" in result.stderr
 
 
 def test_a_warc_of_two_sites_learns_a_template_each(tmp_path):
@@ -148,3 +147,24 @@ def test_a_site_whose_pages_share_nothing_gets_no_template(tmp_path):
     assert all(r["template_note"] is None for r in records)  # no template was offered
     assert "template: mixed.example: 5 pages" in result.stderr
     assert "sharing no chrome: cleaned generically" in result.stderr
+
+
+def test_saved_pages_are_of_the_site_their_canonical_address_names(tmp_path):
+    # two sites' pages saved in one folder: each page names its own site
+    for site in ("gazette", "courier"):
+        for seed in range(1, 6):
+            html = page(seed, site).replace(
+                "<head>", f"<head><link rel='canonical' href='https://{site}.example/{seed}'>"
+            )
+            (tmp_path / f"{site}-{seed}.html").write_text(html, encoding="utf-8")
+    result = run(str(tmp_path), "--templates", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    records = lines(result.stdout)
+    assert [r["cleaned_with"] for r in records] == ["template"] * 10
+    assert not any(house("gazette") in r["text"] or house("courier") in r["text"] for r in records)
+    assert "template: courier.example: learned from 5 of 5 pages; 5 cleaned with it" in (
+        result.stderr
+    )
+    assert "template: gazette.example: learned from 5 of 5 pages; 5 cleaned with it" in (
+        result.stderr
+    )

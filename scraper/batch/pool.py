@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -20,7 +20,6 @@ from functools import partial
 
 from scraper.batch.failure import cleaning_failed, guarded
 from scraper.batch.inputs import Job, read_capped_file
-from scraper.batch.templates import site_of
 from scraper.cleaner import clean
 from scraper.config import Config
 from scraper.document import Document
@@ -98,33 +97,33 @@ def clean_jobs(
     *,
     config: Config,
     workers: int,
-    templates: Mapping[str, SiteTemplate] | None = None,
+    templates: Callable[[Job], SiteTemplate | None] | None = None,
 ) -> Iterator[Outcome]:
     """Every job's outcome, in order; ``workers`` > 1 cleans in that many processes.
-    ``templates``: by site (``scraper.batch.templates.site_of``), each page's site's."""
-    templates = templates or {}
+    ``templates``: a job's site's template (``scraper.batch.templates``), when it has one."""
+    template_for = templates or _no_template
     if workers <= 1:
         for job in jobs:
-            yield clean_job(job, templates.get(site_of(job)), config=config)
+            yield clean_job(job, template_for(job), config=config)
         return
     work = partial(clean_job, config=config)
     pending: deque[tuple[Job, Future[Outcome] | None]] = deque()
     pool = _pool(workers)
     try:
         for job in jobs:
-            pending.append((job, _submit(pool, work, job, templates.get(site_of(job)))))
+            pending.append((job, _submit(pool, work, job, template_for(job))))
             if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                 outcome = _result(pending)
                 if outcome is None:  # the pool broke: its jobs are cleaned again, each alone
                     pool.shutdown(wait=False, cancel_futures=True)
-                    yield from _alone(pending, work, templates)
+                    yield from _alone(pending, work, template_for)
                     pool = _pool(workers)
                 else:
                     yield outcome
         while pending:
             outcome = _result(pending)
             if outcome is None:
-                yield from _alone(pending, work, templates)
+                yield from _alone(pending, work, template_for)
             else:
                 yield outcome
     finally:
@@ -132,6 +131,10 @@ def clean_jobs(
             if future is not None:
                 future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _no_template(job: Job) -> None:
+    return None
 
 
 # a job and its site's template (None: none) to its outcome
@@ -172,7 +175,7 @@ def _result(pending: deque[tuple[Job, Future[Outcome] | None]]) -> Outcome | Non
 def _alone(
     pending: deque[tuple[Job, Future[Outcome] | None]],
     work: _Work,
-    templates: Mapping[str, SiteTemplate],
+    template_for: Callable[[Job], SiteTemplate | None],
 ) -> Iterator[Outcome]:
     """After a worker died: clean the jobs it may have held, each in a process of its own, so
     that the page that kills its worker is the one that fails, and the others are cleaned."""
@@ -180,7 +183,7 @@ def _alone(
     pending.clear()
     for job in jobs:
         with _pool(1) as alone:
-            future = alone.submit(work, job, templates.get(site_of(job)))
+            future = alone.submit(work, job, template_for(job))
             try:
                 yield future.result()
             except BrokenProcessPool:

@@ -1,12 +1,14 @@
 """Site templates for ``scraper clean --templates``: each site's template learned from the
 pages given, before they are cleaned with it.
 
-A page's site is its address's host (a WARC record's target, a fetched URL); pages without
-an address (saved files) are one site. Of each site's pages a bounded sample of fingerprints
-is kept, as a crawl keeps it (``crawl.template_sample``, chosen evenly over the site's pages
-in the order given, by reservoir sampling with a fixed seed: the same input gives the same
-sample), and a site with at least ``crawl.template_pages`` pages gets a template. A page
-that cannot be read or parsed is left out of the sample; the cleaning pass reports it.
+A page's site is its address's host (a WARC record's target, a fetched URL); a saved page
+without one is of the site its own canonical address names (``<link rel=canonical>``,
+``og:url``), else of the folder it is in. Of each site's pages a bounded sample of
+fingerprints is kept, as a crawl keeps it (``crawl.template_sample``, chosen evenly over the
+site's pages in the order given, by reservoir sampling with a fixed seed: the same input
+gives the same sample), and a site with at least ``crawl.template_pages`` pages that share
+some chrome gets a template. A page that cannot be read or parsed is left out of the sample;
+the cleaning pass reports it.
 """
 
 from __future__ import annotations
@@ -16,20 +18,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 
+from selectolax.lexbor import LexborHTMLParser
+
 from scraper.batch.failure import guarded
 from scraper.batch.inputs import Job, read_capped_file
 from scraper.errors import ScraperError
+from scraper.page.metadata import read_page_info
 from scraper.page.urls import url_host
 from scraper.site.fingerprint import PageFingerprint, walk_tree
 from scraper.site.learn import page_tree
 from scraper.site.template import SiteTemplate, learn_from_fingerprints
 
-__all__ = ["SiteSample", "learn_site_templates", "site_of"]
-
-
-def site_of(job: Job) -> str:
-    """The site a page belongs to: its address's host; "" for pages without one."""
-    return url_host(job.url) or ""
+__all__ = ["SiteSample", "SiteTemplates", "learn_site_templates"]
 
 
 @dataclass
@@ -55,43 +55,70 @@ class SiteSample:
             self.paths.setdefault(path, text)
 
 
+@dataclass
+class SiteTemplates:
+    """The templates learned, by site; each page's site, by its source; pages seen a site."""
+
+    templates: dict[str, SiteTemplate] = field(default_factory=dict)
+    sites: dict[str, str] = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)
+
+    def for_job(self, job: Job) -> SiteTemplate | None:
+        """The template of the job's page's site; None when it has none."""
+        site = self.sites.get(job.source)
+        return self.templates.get(site) if site is not None else None
+
+
 def learn_site_templates(
     jobs: Iterable[Job], *, max_bytes: int, sample: int, min_pages: int
-) -> tuple[dict[str, SiteTemplate], dict[str, int]]:
+) -> SiteTemplates:
     """The templates of the sites of ``jobs`` that have ``min_pages`` pages or more, each
-    learned from at most ``sample`` of its pages; and, per site, the pages seen."""
+    learned from at most ``sample`` of its pages."""
     samples: dict[str, SiteSample] = {}
+    learned = SiteTemplates()
     rnd = random.Random(0)
     for job in jobs:
         if job.error is not None:
             continue
         try:
-            walk = guarded(job.source, partial(_walk, job, max_bytes))
+            read = guarded(job.source, partial(_read, job, max_bytes))
         except ScraperError:
             continue
-        if walk is None:
+        if read is None:
             continue
-        print_, paths = walk
-        site = samples.setdefault(site_of(job), SiteSample(sample))
-        site.add(print_, paths, rnd)
-    templates: dict[str, SiteTemplate] = {}
-    for name, site in samples.items():
-        if site.seen < min_pages:
+        site, print_, paths = read
+        learned.sites[job.source] = site
+        samples.setdefault(site, SiteSample(sample)).add(print_, paths, rnd)
+    for name, site_sample in samples.items():
+        learned.seen[name] = site_sample.seen
+        if site_sample.seen < min_pages:
             continue
         try:
-            template = learn_from_fingerprints(site.prints, paths=site.paths, site=name or None)
+            template = learn_from_fingerprints(
+                site_sample.prints, paths=site_sample.paths, site=name
+            )
         except ScraperError:  # fewer than two distinct pages
             continue
         if not template.empty:  # (pages that share nothing: of different sites)
-            templates[name] = template
-    return templates, {name: site.seen for name, site in samples.items()}
+            learned.templates[name] = template
+    return learned
 
 
-def _walk(job: Job, max_bytes: int) -> tuple[PageFingerprint, dict[int, str]] | None:
+def _read(job: Job, max_bytes: int) -> tuple[str, PageFingerprint, dict[int, str]] | None:
+    """The page's site, fingerprint and readable paths; None for what is not a page."""
     body = read_capped_file(job.path, max_bytes=max_bytes) if job.path else job.body or b""
     tree = page_tree(body, job.charset)
     if tree is None:
         return None
+    site = _site(job, tree)
     walk = walk_tree(tree)
     paths = {e.path: p for e, p in zip(walk.elements, walk.paths, strict=True)}
-    return walk.fingerprint(), paths
+    return site, walk.fingerprint(), paths
+
+
+def _site(job: Job, tree: LexborHTMLParser) -> str:
+    """The page's address's host; else its canonical address's; else its folder."""
+    host = url_host(job.url) or url_host(read_page_info(tree).canonical_url)
+    if host:
+        return host
+    return f"{job.path.parent}/" if job.path is not None else "<stdin>"

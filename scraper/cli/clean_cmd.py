@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +33,7 @@ from scraper.batch.inputs import (
 )
 from scraper.batch.pool import Outcome, clean_jobs, default_workers, named
 from scraper.batch.records import error_record, page_record, to_json_line, wants_comments
-from scraper.batch.templates import learn_site_templates
+from scraper.batch.templates import SiteTemplates, learn_site_templates
 from scraper.batch.warc import is_warc
 from scraper.cleaner import clean
 from scraper.cli import EXIT_SOME_FAILED, say_wait
@@ -43,9 +43,7 @@ from scraper.document import FORMATS, Document, Format
 from scraper.errors import InputError, ScraperError
 from scraper.fetch.client import Fetcher
 from scraper.fetch.polite import PoliteFetcher
-from scraper.page.urls import url_host
 from scraper.render import render
-from scraper.site.template import SiteTemplate
 
 __all__ = ["clean_command"]
 
@@ -223,8 +221,7 @@ def _many(
         progress = _progress(stack)
         task = progress.add_task("cleaning", total=None) if progress is not None else None
         lists: list[Iterable[str]] = [_url_list(p) for p in url_lists]
-        learned: Mapping[str, SiteTemplate] | None = None
-        seen: Mapping[str, int] = {}
+        learned: SiteTemplates | None = None
         if options.templates:
             # two passes: the sites' templates, then the pages; a page fetched or read from
             # standard input is kept from the first (never fetched twice), files and WARC
@@ -232,7 +229,7 @@ def _many(
             kept: dict[str, Job] = {}
             lists = [list(urls) for urls in lists]
             first = _jobs(sources, lists, config, fetcher, kept)
-            learned, seen = learn_site_templates(
+            learned = learn_site_templates(
                 _advancing(first, progress, "learning templates"),
                 max_bytes=config.fetch.max_bytes,
                 sample=config.crawl.template_sample,
@@ -242,8 +239,9 @@ def _many(
         else:
             jobs = _jobs(sources, lists, config, fetcher)
         usage = _TemplateUse()
-        for outcome in clean_jobs(jobs, config=config, workers=workers, templates=learned):
-            usage.count(outcome)
+        template_for = learned.for_job if learned is not None else None
+        for outcome in clean_jobs(jobs, config=config, workers=workers, templates=template_for):
+            usage.count(outcome, learned)
             error = sink.write(outcome)
             if error is not None:
                 failed += 1
@@ -255,7 +253,7 @@ def _many(
             if progress is not None and task is not None:
                 progress.advance(task)
     if learned is not None:
-        for line in usage.summary(learned, seen, config.crawl.template_pages):
+        for line in usage.summary(learned, config.crawl.template_pages):
             click.echo(line, err=True)
     return failed
 
@@ -276,23 +274,22 @@ class _TemplateUse:
     used: Counter[str] = field(default_factory=Counter)
     unfit: Counter[str] = field(default_factory=Counter)
 
-    def count(self, outcome: Outcome) -> None:
+    def count(self, outcome: Outcome, learned: SiteTemplates | None) -> None:
         doc = outcome.doc
-        if doc is None:
+        if doc is None or learned is None:
             return
-        site = url_host(doc.url) or ""  # (as ``site_of`` names a job's site)
+        site = learned.sites.get(outcome.source, "")
         if doc.cleaned_with == "template":
             self.used[site] += 1
         elif doc.template_note:
             self.unfit[site] += 1
 
-    def summary(
-        self, learned: Mapping[str, SiteTemplate], seen: Mapping[str, int], least: int
-    ) -> list[str]:
+    def summary(self, learned: SiteTemplates, least: int) -> list[str]:
         lines = []
+        seen = learned.seen
         for site in sorted(seen):
-            name = site or "pages without an address"
-            if site not in learned:
+            name = site
+            if site not in learned.templates:
                 lines.append(
                     f"template: {name}: {seen[site]} page{'s' * (seen[site] != 1)}, fewer "
                     f"than crawl.template_pages ({least}), or none alike, or sharing no "
@@ -301,7 +298,8 @@ class _TemplateUse:
                 continue
             unfit = f", {self.unfit[site]} did not fit it" if self.unfit[site] else ""
             lines.append(
-                f"template: {name}: learned from {learned[site].pages} of {seen[site]} pages; "
+                f"template: {name}: learned from {learned.templates[site].pages} of {seen[site]} "
+                "pages; "
                 f"{self.used[site]} cleaned with it{unfit}"
             )
         return lines
