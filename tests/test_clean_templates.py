@@ -146,7 +146,7 @@ def test_a_site_whose_pages_share_nothing_gets_no_template(tmp_path):
     assert [r["cleaned_with"] for r in records] == ["generic"] * 5
     assert all(r["template_note"] is None for r in records)  # no template was offered
     assert "template: mixed.example: 5 pages" in result.stderr
-    assert "sharing no chrome: cleaned generically" in result.stderr
+    assert "pages that share no chrome: cleaned generically" in result.stderr
 
 
 def test_saved_pages_are_of_the_site_their_canonical_address_names(tmp_path):

@@ -286,20 +286,20 @@ class _TemplateUse:
 
     def summary(self, learned: SiteTemplates, least: int) -> list[str]:
         lines = []
-        seen = learned.seen
-        for site in sorted(seen):
-            name = site
-            if site not in learned.templates:
-                lines.append(
-                    f"template: {name}: {seen[site]} page{'s' * (seen[site] != 1)}, fewer "
-                    f"than crawl.template_pages ({least}), or none alike, or sharing no "
-                    "chrome: cleaned generically"
+        for site, seen in sorted(learned.seen.items()):
+            template = learned.templates.get(site)
+            if template is None:
+                why = (
+                    f"fewer than crawl.template_pages ({least})"
+                    if seen < least
+                    else "one page over and over, or pages that share no chrome"
                 )
+                pages = f"{seen} page{'s' * (seen != 1)}"
+                lines.append(f"template: {site}: {pages}, {why}: cleaned generically")
                 continue
             unfit = f", {self.unfit[site]} did not fit it" if self.unfit[site] else ""
             lines.append(
-                f"template: {name}: learned from {learned.templates[site].pages} of {seen[site]} "
-                "pages; "
+                f"template: {site}: learned from {template.pages} of {seen} pages; "
                 f"{self.used[site]} cleaned with it{unfit}"
             )
         return lines
