@@ -187,13 +187,12 @@ def zeroed(text: str) -> str:
     """``text`` with each run of digits (of any script) written as one 0, as
     ``re.sub(r"\\d+", "0", text)`` writes it, in a tenth of its time where the digits are
     ASCII's: on bytes, where no byte of a character beyond ASCII is one of ASCII's."""
-    data = text.encode("utf-8", "surrogatepass")
     if not text.isascii():
         beyond = beyond_ascii(text)
         # digits of another script, or text mostly of one (no time to gain): the regex
         if 4 * len(beyond) > len(text) or _DIGITS.search(beyond):
             return _DIGITS.sub("0", text)
-    data = data.translate(_TO_ZERO)
+    data = text.encode("utf-8", "surrogatepass").translate(_TO_ZERO)
     if b"0" not in data:
         return text
     pieces = data.split(b"0")  # a run of zeros leaves empty pieces between them
