@@ -154,17 +154,21 @@ def _clean(
         if parsed is not None:
             meta = complete_metadata(meta, parsed, url)
     structure, base = page_units(tree), base_url(tree, url)
-    story = story_before_comments(tree)  # before page_blocks marks the tree's text
+    in_container = cleaned_with == "template" and template is not None and bool(template.containers)
+    # (before page_blocks marks the tree's text; only a general reading looks for it)
+    story = not in_container and story_before_comments(tree)
     root = content_root(tree)
     page = page_blocks(root, url) if root is not None else []
-    if cleaned_with == "template" and template is not None and template.containers:
+    if in_container:
         # the site's own container, its chrome gone: its blocks are the article (no
         # general reading needs to guess it), less any reader comments
         choice = Choice("\n\n".join(b.text for b in page if not b.in_comments), reading="template")
     else:
         choice = choose_reading(parsed, page, meta.kind, url, story=story)
     kind = page_kind(meta.kind, choice)
-    text = choice.text if choice.from_blocks else fill_gaps(choice.text, page)
+    # a reading of every block has no gap to fill (the comments it leaves out stay out)
+    whole_blocks = choice.from_blocks or choice.reading == "template"
+    text = choice.text if whole_blocks else fill_gaps(choice.text, page)
     text = article_only(text, page)  # whichever reading: no navigation around the article
     if kind == "article" or choice.reading == "template":
         # an article's teasers; a template's container was learned as where its pages'
