@@ -237,3 +237,33 @@ def test_bench_names_a_folder_that_is_not_a_benchmark(tmp_path: Path) -> None:
     )
     assert result.exit_code == 4
     assert "not a trafilatura-eval folder" in result.output
+
+
+# --- template speed on today's pages -----------------------------------------------------
+
+
+def test_a_sibling_keeps_the_frame_and_changes_each_paragraph_the_same_way_each_time() -> None:
+    from scraper.bench.template_speed import sibling
+
+    frame = "<div id='nav'><a href='/'>Home</a></div>"
+    page = frame + "<p class='x'>one <b>two</b> three</p><p>four</p>"
+    first, again, other = sibling(page, "7/0"), sibling(page, "7/0"), sibling(page, "7/1")
+    assert first == again and first != other
+    assert first.startswith(frame + "<p class='x'>")
+    words = first.split("<p class='x'>")[1].split("</p>")[0].split()
+    assert sorted(w[:-1] for w in words) == ["one", "three", "two"]
+    assert all(w[-1].isdigit() for w in words)
+
+
+def test_template_speed_times_article_pages_against_trafilatura() -> None:
+    from scraper.bench.template_speed import run_template_speed, template_speed_markdown
+
+    result = run_template_speed(GATE, every=4, limit=3)
+    assert result.pages == 3 and len(result.sizes) == 3
+    assert result.fitted == 3  # a page fits the template of its own frame
+    assert {k: len(v) for k, v in result.seconds.items()} == {
+        "scraper+template": 3,
+        "trafilatura-nc": 3,
+    }
+    report = template_speed_markdown(result)
+    assert "| scraper+template |" in report and "× trafilatura" in report
