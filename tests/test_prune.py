@@ -285,3 +285,22 @@ def test_keyboard_shortcut_links_go_but_a_main_region_with_one_stays() -> None:
     assert "shopping for" not in text and "Log in" not in text
     assert "the story, then the rest of it" in text
     assert "article text under a main region" in text
+
+
+def test_drop_bylines_takes_short_blocks_named_byline_only():
+    from scraper.cleaner.prune import drop_bylines
+
+    long_note = "word " * 40
+    tree = LexborHTMLParser(
+        "<body><div class='story'>"
+        "<p class='wp-Byline'>By Ann Lee, <span>Published: March 8</span></p>"
+        "<div class='bylineName'>Bob Roe</div><div id='dateline'>DELHI, 5 March</div>"
+        f"<p class='bylines-note'>{long_note}</p><h2 class='byline'>A heading</h2>"
+        "<p class='skyline'>The skyline stays.</p></div></body>"
+    )
+    assert drop_bylines(tree) == 3
+    html = tree.body.html
+    for gone in ("Ann Lee", "Bob Roe", "DELHI"):
+        assert gone not in html
+    for kept in ("word word", "A heading", "The skyline stays."):
+        assert kept in html

@@ -547,3 +547,26 @@ def test_an_article_in_parts_of_one_name_keeps_every_part():
     doc = scraper.clean(_split_page(60), "http://split.example/60", template=template)
     assert doc.cleaned_with == "template"
     assert all(p in doc.text for p in _story(60))
+
+
+def test_a_byline_in_the_container_is_left_out_of_the_template_reading():
+    # an analysis box's byline half-way down the story, naming someone other than the
+    # page's author and saying something else on each page: not chrome, and yet no part of
+    # the article, as the general readings leave it out
+    def page(seed: int) -> str:
+        story = _story(seed)
+        byline = (
+            f"<div class='byline'><span class='byline-name'>Analyst {WORDS[seed % 20]}</span>"
+            f"<span class='byline-title'>Staff, {WORDS[seed // 3 % 20]} desk</span></div>"
+        )
+        body = "".join(f"<p>{p}</p>" for p in story[:3]) + byline
+        body += "".join(f"<p>{p}</p>" for p in story[3:])
+        return article_page(seed).replace("".join(f"<p>{p}</p>" for p in story), body)
+
+    sample = [(page(s), f"https://daily.example/a/{s}") for s in range(1, 7)]
+    template = learn_template(sample)
+    url = "https://daily.example/a/23"
+    cleaned = scraper.clean(page(23), url, template=template)
+    assert cleaned.cleaned_with == "template"
+    assert f"Analyst {WORDS[3]}" not in cleaned.text and "desk" not in cleaned.text
+    assert all(p in cleaned.text for p in _story(23))

@@ -53,7 +53,14 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from scraper.cleaner.structure import HEADING_LEVELS
 from scraper.measures import word_count
 
-__all__ = ["CHROME_ROLES", "CHROME_WORDS", "PRODUCT_CHROME_WORDS", "prune_chrome"]
+__all__ = [
+    "BYLINE_WORDS",
+    "CHROME_ROLES",
+    "CHROME_WORDS",
+    "PRODUCT_CHROME_WORDS",
+    "drop_bylines",
+    "prune_chrome",
+]
 
 # Never article text, on any site.
 _ALWAYS_CHROME = (
@@ -137,6 +144,16 @@ CHROME_WORDS = frozenset(
 
 # Furniture on a product page only: its customer reviews.
 PRODUCT_CHROME_WORDS = CHROME_WORDS | {"reviews"}
+
+# Class/id words that name a byline or a dateline: who wrote the article, where and when.
+BYLINE_WORDS = frozenset({"byline", "bylines", "dateline"})
+# A byline is a line or two ("By Ann Lee, BBC News, Delhi · Published 5 March"); a block
+# this long under such a name is the text's own (an author's note, a whole column).
+BYLINE_MAX_WORDS = 30
+_BYLINE_NAMED = (
+    'body [class*="byline" i], body [id*="byline" i], '
+    'body [class*="dateline" i], body [id*="dateline" i]'
+)
 
 # Words that also name furniture as the head of a run-together word: "relatedposts",
 # "newsletterform", "socialicons" (a prefix of these is never an ordinary word's start).
@@ -275,6 +292,28 @@ def prune_chrome(tree: LexborHTMLParser, *, product: bool = False) -> LexborHTML
         node.attrs[_MARK] = ""
     _drop_marked(tree)
     return tree
+
+
+def drop_bylines(tree: LexborHTMLParser) -> int:
+    """Drop, in place, the short blocks whose class or id word names a byline
+    (``BYLINE_WORDS``: "wp-byline", "byline-name"); returns how many. For a text read whole
+    from a site template's container: the general readings leave bylines out (trafilatura
+    by these same names), and the page's author and date are read before the cut."""
+    dropped = 0
+    for node in tree.css(_BYLINE_NAMED):
+        if node.tag in HEADING_LEVELS or not _names_byline(node):
+            continue
+        if word_count(node.text(deep=True, separator=" ")) <= BYLINE_MAX_WORDS:
+            node.attrs[_MARK] = ""
+            dropped += 1
+    _drop_marked(tree)
+    return dropped
+
+
+def _names_byline(node: LexborNode) -> bool:
+    attrs = node.attributes
+    value = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    return not BYLINE_WORDS.isdisjoint(_split(value))
 
 
 def _prose_length(node: LexborNode) -> int:
