@@ -168,3 +168,23 @@ def test_saved_pages_are_of_the_site_their_canonical_address_names(tmp_path):
     assert "template: gazette.example: learned from 5 of 5 pages; 5 cleaned with it" in (
         result.stderr
     )
+
+
+def test_only_the_pages_drawn_for_the_sample_are_fingerprinted(monkeypatch):
+    # the sample's draw needs a page's site only (its address's host): a page not drawn
+    # is never parsed, and the template is learned from the pages drawn
+    from scraper.batch import templates as batch_templates
+    from scraper.batch.inputs import Job
+
+    walked = []
+    walk = batch_templates.walk_tree
+    monkeypatch.setattr(batch_templates, "walk_tree", lambda tree: walked.append(1) or walk(tree))
+    urls = [f"https://gazette.example/a/{s}" for s in range(1, 61)]
+    jobs = [Job(u, url=u, body=page(s).encode()) for s, u in enumerate(urls, 1)]
+    learned = batch_templates.learn_site_templates(jobs, max_bytes=10**7, sample=4, min_pages=5)
+    assert learned.seen == {"gazette.example": 60}
+    assert 4 <= len(walked) < 30  # about 4 (1 + ln 15) pages of 60
+    template = learned.for_job(jobs[0])
+    assert template is not None and template.pages == 4
+    cleaned = scraper.clean(page(99), "https://gazette.example/a/99", template=template)
+    assert cleaned.cleaned_with == "template" and HOUSE not in cleaned.text

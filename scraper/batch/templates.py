@@ -7,8 +7,11 @@ without one is of the site its own canonical address names (``<link rel=canonica
 fingerprints is kept, as a crawl keeps it (``crawl.template_sample``, chosen evenly over the
 site's pages in the order given, by reservoir sampling with a fixed seed: the same input
 gives the same sample), and a site with at least ``crawl.template_pages`` pages that share
-some chrome gets a template. A page that cannot be read or parsed is left out of the sample;
-the cleaning pass reports it.
+some chrome gets a template. The sample's draw needs only a page's site, so a page is
+fingerprinted only when it is drawn: of a site's N pages, about k(1 + ln(N/k)) of them for a
+sample of k (a page with an address is not even read otherwise; a saved page is parsed for
+its canonical address). A page that cannot be read or parsed is left out of the sample; the
+cleaning pass reports it.
 """
 
 from __future__ import annotations
@@ -42,15 +45,21 @@ class SiteSample:
     prints: list[PageFingerprint] = field(default_factory=list)
     paths: dict[int, str] = field(default_factory=dict)
 
-    def add(self, print_: PageFingerprint, paths: dict[int, str], rnd: random.Random) -> None:
+    def draw(self, rnd: random.Random) -> int | None:
+        """Count one more page of the site; where in the sample it goes (reservoir
+        sampling: every page seen so far equally likely to be in it), None for nowhere."""
         self.seen += 1
         if len(self.prints) < self.size:
-            self.prints.append(print_)
-        else:  # reservoir sampling: every page seen so far equally likely to be kept
-            slot = rnd.randrange(self.seen)
-            if slot >= self.size:
-                return
+            return len(self.prints)
+        slot = rnd.randrange(self.seen)
+        return slot if slot < self.size else None
+
+    def put(self, slot: int, print_: PageFingerprint, paths: dict[int, str]) -> None:
+        """The page drawn for ``slot``, with the readable paths of its blocks."""
+        if slot < len(self.prints):
             self.prints[slot] = print_
+        else:  # (a page drawn but unreadable leaves its place to the next)
+            self.prints.append(print_)
         for path, text in paths.items():
             self.paths.setdefault(path, text)
 
@@ -80,15 +89,26 @@ def learn_site_templates(
     for job in jobs:
         if job.error is not None:
             continue
+        site, tree = url_host(job.url), None
+        if site is None:  # a saved page: of the site its canonical address names
+            try:
+                tree = guarded(job.source, partial(_tree, job, max_bytes))
+            except ScraperError:
+                continue
+            if tree is None:
+                continue
+            site = _site(job, tree)
+        learned.sites[job.source] = site
+        site_sample = samples.setdefault(site, SiteSample(sample))
+        slot = site_sample.draw(rnd)
+        if slot is None:
+            continue
         try:
-            read = guarded(job.source, partial(_read, job, max_bytes))
+            read = guarded(job.source, partial(_fingerprint, job, max_bytes, tree))
         except ScraperError:
             continue
-        if read is None:
-            continue
-        site, print_, paths = read
-        learned.sites[job.source] = site
-        samples.setdefault(site, SiteSample(sample)).add(print_, paths, rnd)
+        if read is not None:
+            site_sample.put(slot, *read)
     for name, site_sample in samples.items():
         learned.seen[name] = site_sample.seen
         if site_sample.seen < min_pages:
@@ -104,16 +124,23 @@ def learn_site_templates(
     return learned
 
 
-def _read(job: Job, max_bytes: int) -> tuple[str, PageFingerprint, dict[int, str]] | None:
-    """The page's site, fingerprint and readable paths; None for what is not a page."""
+def _tree(job: Job, max_bytes: int) -> LexborHTMLParser | None:
+    """The job's page parsed; None for what is not a page."""
     body = read_capped_file(job.path, max_bytes=max_bytes) if job.path else job.body or b""
-    tree = page_tree(body, job.charset)
+    return page_tree(body, job.charset)
+
+
+def _fingerprint(
+    job: Job, max_bytes: int, tree: LexborHTMLParser | None
+) -> tuple[PageFingerprint, dict[int, str]] | None:
+    """The page's fingerprint and readable paths (``tree``: the page, when parsed already);
+    None for what is not a page."""
+    tree = tree if tree is not None else _tree(job, max_bytes)
     if tree is None:
         return None
-    site = _site(job, tree)
     walk = walk_tree(tree)
     paths = {e.path: p for e, p in zip(walk.elements, walk.paths, strict=True)}
-    return site, walk.fingerprint(), paths
+    return walk.fingerprint(), paths
 
 
 def _site(job: Job, tree: LexborHTMLParser) -> str:
