@@ -570,3 +570,19 @@ def test_a_byline_in_the_container_is_left_out_of_the_template_reading():
     assert cleaned.cleaned_with == "template"
     assert f"Analyst {WORDS[3]}" not in cleaned.text and "desk" not in cleaned.text
     assert all(p in cleaned.text for p in _story(23))
+
+
+def test_a_rules_comment_counts_one_word_as_one_word():
+    from scraper.site.rules import Proposal, ProposedRule
+
+    rule = ProposedRule(
+        site="daily-example",
+        hosts=("daily.example",),
+        pages=3,
+        content=Proposal("div.story", 3, 3 * 250),
+        remove=(Proposal("div.share", 3, 3),),
+        drop_lines=(),
+        template=learn_template(pages(range(1, 4))),
+    )
+    text = rule.to_yaml()
+    assert "# on 3 of 3 pages, 1 word a page" in text and "(250 words a page)" in text

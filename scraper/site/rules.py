@@ -61,22 +61,27 @@ class ProposedRule:
             c = self.content
             out += [
                 f"    # the article on {c.pages} of {n} pages "
-                f"({c.words // max(c.pages, 1)} words a page)",
+                f"({_words(c.words // max(c.pages, 1))} a page)",
                 f"    content: {_quote(c.value)}",
             ]
         if self.remove:
             out.append("    remove:")
             for r in self.remove:
+                each = _words(r.words // max(r.pages, 1))
                 out += [
-                    f"      # on {r.pages} of {n} pages, {r.words // max(r.pages, 1)} words a page",
+                    f"      # on {r.pages} of {n} pages, {each} a page",
                     f"      - {_quote(r.value)}",
                 ]
         if self.drop_lines:
             out.append("    drop_lines:")
             for r in self.drop_lines:
-                words = f", {r.words // max(r.pages, 1)} words a page" if r.words else ""
+                words = f", {_words(r.words // max(r.pages, 1))} a page" if r.words else ""
                 out += [f"      # on {r.pages} of {n} pages{words}", f"      - {_quote(r.value)}"]
         return "\n".join(out) + "\n"
+
+
+def _words(count: int) -> str:
+    return f"{count} word" if count == 1 else f"{count} words"
 
 
 def _quote(value: str) -> str:
