@@ -304,3 +304,17 @@ def test_drop_bylines_takes_short_blocks_named_byline_only():
         assert gone not in html
     for kept in ("word word", "A heading", "The skyline stays."):
         assert kept in html
+
+
+def test_drop_captions_takes_each_figures_caption_and_keeps_the_figure():
+    from scraper.cleaner.prune import drop_captions
+
+    tree = LexborHTMLParser(
+        "<body><figure><img src='a.jpg'><figcaption>A harbour at dawn. <figcaption>Photo: "
+        "Ann Lee</figcaption></figcaption></figure><p>The story goes on.</p>"
+        "<figure><blockquote>A quoted line stays.</blockquote></figure></body>"
+    )
+    assert drop_captions(tree) == 2
+    html = tree.body.html
+    assert "harbour" not in html and "Ann Lee" not in html
+    assert "<img" in html and "The story goes on." in html and "A quoted line stays." in html

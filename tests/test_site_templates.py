@@ -586,3 +586,20 @@ def test_a_rules_comment_counts_one_word_as_one_word():
     )
     text = rule.to_yaml()
     assert "# on 3 of 3 pages, 1 word a page" in text and "(250 words a page)" in text
+
+
+def test_a_figures_caption_in_the_container_is_left_out_of_the_template_reading():
+    # a photo in the story with its caption, another on each page: the general readings
+    # leave images out and their captions with them; so does the template's reading
+    def page(seed: int) -> str:
+        figure = (
+            f"<figure><img src='/p/{seed}.jpg'><figcaption>The {WORDS[seed % 20]} seen from "
+            f"the {WORDS[seed // 2 % 20]} at dawn</figcaption></figure>"
+        )
+        return article_page(seed).replace("<p class='promo'>", figure + "<p class='promo'>")
+
+    template = learn_template([(page(s), f"https://daily.example/a/{s}") for s in range(1, 7)])
+    cleaned = scraper.clean(page(23), "https://daily.example/a/23", template=template)
+    assert cleaned.cleaned_with == "template"
+    assert "at dawn" not in cleaned.text
+    assert all(p in cleaned.text for p in _story(23))

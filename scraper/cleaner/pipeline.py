@@ -31,7 +31,7 @@ from scraper.cleaner.linkdense import without_link_paragraphs
 from scraper.cleaner.pageblocks import content_root, page_blocks
 from scraper.cleaner.pagekind import page_kind
 from scraper.cleaner.precision import article_only
-from scraper.cleaner.prune import drop_bylines, prune_chrome
+from scraper.cleaner.prune import drop_bylines, drop_captions, prune_chrome
 from scraper.cleaner.readings import Choice, choose_reading, lxml_tree
 from scraper.cleaner.structure import Unit, align, base_url, compose, page_units
 from scraper.cleaner.textdump import clean_text_dump, looks_like_html
@@ -137,8 +137,9 @@ def _clean(
         if fit.fits:
             cleaned_with = "template"
             whole = _template_metadata(whole, tree, fit.slot_html, url)
-            if template.containers:  # read whole, as no general reading reads a byline
+            if template.containers:  # read whole: what the general readings leave out
                 drop_bylines(tree)
+                drop_captions(tree)
         else:
             template_note = fit.reason
     if rule is not None:

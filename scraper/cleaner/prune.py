@@ -59,6 +59,7 @@ __all__ = [
     "CHROME_WORDS",
     "PRODUCT_CHROME_WORDS",
     "drop_bylines",
+    "drop_captions",
     "prune_chrome",
 ]
 
@@ -308,6 +309,18 @@ def drop_bylines(tree: LexborHTMLParser) -> int:
             dropped += 1
     _drop_marked(tree)
     return dropped
+
+
+def drop_captions(tree: LexborHTMLParser) -> int:
+    """Drop, in place, the figures' captions (``figcaption``); returns how many. For a text
+    read whole from a site template's container: the general readings leave images out and
+    their captions with them, as most answers do (WCXB-dev's gold holds 90 of the 1,105
+    captions of three words or more on its article pages)."""
+    captions = tree.css("figcaption")
+    for node in captions:
+        node.attrs[_MARK] = ""
+    _drop_marked(tree)
+    return len(captions)
 
 
 def _names_byline(node: LexborNode) -> bool:
