@@ -239,31 +239,37 @@ def test_bench_names_a_folder_that_is_not_a_benchmark(tmp_path: Path) -> None:
     assert "not a trafilatura-eval folder" in result.output
 
 
-# --- template speed on today's pages -----------------------------------------------------
+# --- site templates on today's pages -----------------------------------------------------
 
 
-def test_a_sibling_keeps_the_frame_and_changes_each_paragraph_the_same_way_each_time() -> None:
-    from scraper.bench.template_speed import sibling
+def test_siblings_shuffle_the_story_element_alone_the_same_way_each_time() -> None:
+    from scraper.bench.templates_today import siblings
 
-    frame = "<div id='nav'><a href='/'>Home</a></div>"
-    page = frame + "<p class='x'>one <b>two</b> three</p><p>four</p>"
-    first, again, other = sibling(page, "7/0"), sibling(page, "7/0"), sibling(page, "7/1")
-    assert first == again and first != other
-    assert first.startswith(frame + "<p class='x'>")
-    words = first.split("<p class='x'>")[1].split("</p>")[0].split()
-    assert sorted(w[:-1] for w in words) == ["one", "three", "two"]
-    assert all(w[-1].isdigit() for w in words)
+    story = "".join(f"<p>word{i} one two three four five</p>" for i in range(4))
+    page = (
+        "<html><body><div id='nav'><a href='/'>Home page</a></div>"
+        f"<div id='story'><h2>A heading here</h2>{story}</div>"
+        "<div id='foot'><p>Copyright line</p></div></body></html>"
+    )
+    made = siblings(page, "7")
+    assert made is not None and siblings(page, "7") == made
+    written, others = made
+    assert "word0 one two" in written and "A heading here" in written
+    assert len(others) == 3 and len(set(others)) == 3
+    for other in others:
+        assert ">Home page<" in other and ">Copyright line<" in other  # the frame as it was
+        assert "A heading here" not in other and "word0 one two" not in other
+    assert siblings("<html><body><div>no paragraph</div></body></html>", "7") is None
 
 
-def test_template_speed_times_article_pages_against_trafilatura() -> None:
-    from scraper.bench.template_speed import run_template_speed, template_speed_markdown
+def test_templates_today_scores_and_times_article_pages() -> None:
+    from scraper.bench.templates_today import run_templates_today, templates_today_markdown
 
-    result = run_template_speed(GATE, every=4, limit=3)
+    result = run_templates_today(GATE, every=4, limit=3)
     assert result.pages == 3 and len(result.sizes) == 3
     assert result.fitted == 3  # a page fits the template of its own frame
-    assert {k: len(v) for k, v in result.seconds.items()} == {
-        "scraper+template": 3,
-        "trafilatura-nc": 3,
-    }
-    report = template_speed_markdown(result)
+    for name in ("scraper+template", "scraper", "trafilatura-nc"):
+        assert len(result.seconds[name]) == len(result.f1[name]) == 3
+    assert all(0.0 <= f <= 1.0 for f in result.f1["scraper+template"])
+    report = templates_today_markdown(result)
     assert "| scraper+template |" in report and "× trafilatura" in report

@@ -92,3 +92,21 @@ def test_a_link_across_blocks_makes_each_of_them_a_teaser() -> None:
     assert by_text[_PROSE[0]].card_share == 0.0
     reading = "\n\n".join([*_PROSE, "The card's summary", "The older story's title"])
     assert without_link_paragraphs(reading, blocks) == "\n\n".join(_PROSE)
+
+
+def test_a_linked_name_heading_its_own_entry_is_no_teaser():
+    from selectolax.lexbor import LexborHTMLParser
+
+    from scraper.cleaner.linkdense import without_link_paragraphs
+    from scraper.cleaner.pageblocks import page_blocks
+
+    html = (
+        "<body><p>" + "An article paragraph of its own words goes on here. " * 3 + "</p><ul>"
+        "<li><a href='https://a.example/'>Access Institute</a><br>110 Gough St.<br>Fees</li>"
+        "<li><a href='https://b.example/'>Other story headline here</a></li></ul></body>"
+    )
+    blocks = page_blocks(LexborHTMLParser(html).body, "https://x.example/")
+    reading = "\n\n".join(b.text for b in blocks)
+    kept = without_link_paragraphs(reading, blocks)
+    assert "Access Institute" in kept and "110 Gough St." in kept
+    assert "Other story headline here" not in kept

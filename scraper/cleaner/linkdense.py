@@ -6,7 +6,9 @@ list's items); the article's own sentences hold a link now and then, not only li
 Links within the page (a contents list) and a link whose text is an address (a
 reference) do not count; a link that spans blocks (a card: its headline and its summary,
 or "« Previous" and the title under it) makes each of them link text; a heading is never
-a teaser (a roundup's linked item titles). The share comes from the page's blocks
+a teaser (a roundup's linked item titles), nor is a line of links in a block of its own
+text (an entry's linked name, its address on the lines under it: BENCHMARKS.md, this
+session). The share comes from the page's blocks
 (``scraper.cleaner.pageblocks``), matched to the paragraphs by their letters and digits.
 
 Used on articles only, declared or shaped like one (``readings.reads_as_article``):
@@ -31,7 +33,14 @@ MAX_DROPPED = 0.34
 def without_link_paragraphs(reading: str, blocks: Sequence[Block]) -> str:
     """``reading`` (paragraphs separated by blank lines) without the paragraphs that are
     one block of the page made of links, unless they are a third of it or more."""
-    linked = [b.text for b in blocks if b.card_share >= TEASER_LINK_SHARE and not b.heading]
+    # a line of links in a block of its own text (a name linked at the head of an entry,
+    # its details on the lines after it) is the block's, not a teaser
+    own = {b.path for b in blocks if b.card_share < TEASER_LINK_SHARE and b.path}
+    linked = [
+        b.text
+        for b in blocks
+        if b.card_share >= TEASER_LINK_SHARE and not b.heading and b.path not in own
+    ]
     if not linked:
         return reading
     teasers = set(keys(linked))

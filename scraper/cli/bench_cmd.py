@@ -154,11 +154,11 @@ def bench_command(
 
         notes = templates_markdown(run_templates(portal, progress=progress))
         if (wcxb_dir / "ground-truth").is_dir() and (wcxb_dir / "html").is_dir():
-            # a template's speed on today's larger pages (CleanPortalEval's are of 2012)
-            from scraper.bench.template_speed import run_template_speed, template_speed_markdown
+            # templates on today's larger pages (CleanPortalEval's are of 2012)
+            from scraper.bench.templates_today import run_templates_today, templates_today_markdown
 
-            speed = run_template_speed(wcxb_dir, progress=progress)
-            notes += "\n\n" + template_speed_markdown(speed)
+            today = run_templates_today(wcxb_dir, progress=progress)
+            notes += "\n\n" + templates_today_markdown(today)
         click.echo(notes)
     if not wcxb_cases and not eval_cases:
         if out:
