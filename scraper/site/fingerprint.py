@@ -390,26 +390,38 @@ def outline_tree(
     steps = {} if steps is None else steps
     parents: list[int] = []
     hashes: list[int] = []
+    nodes, paths = walk.nodes, walk.paths
+    body_id = body.mem_id
     for node in body.traverse(include_text=False):
         tag = node.tag
-        if tag in _CODE:
-            up = node.parent
-            while up is not None and up.tag != "body":
-                found = index.get(up.mem_id)
-                if found is not None:
-                    if found in code:
-                        break  # and so are the blocks above it
-                    code.add(found)
-                up = up.parent
-            continue
         if tag not in BLOCK_TAGS:
+            if tag in _CODE:
+                up = node.parent
+                while up is not None and up.tag != "body":
+                    found = index.get(up.mem_id)
+                    if found is not None:
+                        if found in code:
+                            break  # and so are the blocks above it
+                        code.add(found)
+                    up = up.parent
             continue
-        parent, hops, _ = _block_parent(node, index)
+        # the nearest block ancestor, as ``_block_parent`` finds it (inline: the walk's
+        # hottest loop)
+        parent, hops, up = -1, 1, node.parent
+        while up is not None:
+            mem = up.mem_id
+            if mem == body_id:
+                break
+            found = index.get(mem)
+            if found is not None:
+                parent = found
+                break
+            up, hops = up.parent, hops + 1
         level = (depth[parent] if parent >= 0 else 0) + hops
         if level > MAX_DEPTH:
             continue
         attrs = node.attributes
-        step = (walk.paths[parent] if parent >= 0 else "", tag, attrs.get("id"), attrs.get("class"))
+        step = (paths[parent] if parent >= 0 else "", tag, attrs.get("id"), attrs.get("class"))
         known = steps.get(step)
         if known is None:
             path = _joined(step[0], _descriptor(*step[1:]))
@@ -420,10 +432,11 @@ def outline_tree(
         index[node.mem_id] = len(parents)
         parents.append(parent)
         hashes.append(hashed)
-        walk.nodes.append(node)
-        walk.paths.append(path)
+        nodes.append(node)
+        paths.append(path)
         depth.append(level)
-    walk.elements.extend(Element(p, h, 0, 0, 0, 0, 0) for p, h in zip(parents, hashes, strict=True))
+    new = tuple.__new__  # an Element without its constructor's keyword handling
+    walk.elements.extend(new(Element, (p, h, 0, 0, 0, 0, 0)) for p, h in zip(parents, hashes))
     chrome_at = [False] * len(parents)  # the block is chrome
     under = [False] * len(parents)  # it lies in chrome
     for i in wanted:  # parents first
