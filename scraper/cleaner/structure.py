@@ -424,6 +424,8 @@ def _resolved(unit: Unit, base: str, links: dict[str, str | None]) -> Unit:
 
     if unit.kind == "row":
         return unit._replace(cells=tuple(spans(cell) for cell in unit.cells))
+    if not any(s.href for s in unit.spans):  # most units link nowhere: nothing to resolve
+        return unit
     return unit._replace(spans=spans(unit.spans))
 
 
