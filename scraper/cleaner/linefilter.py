@@ -37,6 +37,8 @@ _LONG_LINE = 1000
 # A trailing label: a few words without sentence punctuation or figures.
 _LABEL_WORDS = 4
 _WORD = re.compile(r"\w+")
+# a line of more than _DISCLOSURE_WORDS words (possessive: one pass, no backtracking)
+_MORE_WORDS = re.compile(rf"\W*+(?:\w++\W++){{{_DISCLOSURE_WORDS}}}\w")
 # Characters of code, paths and markup, never of a button's label ("$75" is a price).
 _CODE = re.compile(r"[/\\=<>{}\[\];`@_()~]|\$(?!\d)|^\s*[.#]\w")
 
@@ -50,14 +52,19 @@ def is_chrome_line(line: str, language: str | None = None) -> bool:
 def _is_chrome(line: str, vocabulary: frozenset[str], patterns: ChromePatterns) -> bool:
     if len(line) > _LONG_LINE:
         return False
-    words = " ".join(_WORD.findall(line.casefold()))
+    folded = line.casefold()
+    # no rule reads a line of more words than a disclosure's: told without splitting all
+    # of a paragraph's words (a line that short cannot hold that many)
+    if len(folded) > 2 * _DISCLOSURE_WORDS and _MORE_WORDS.match(folded):
+        return False
+    words = " ".join(_WORD.findall(folded))
     if not words:
         return False
     count = words.count(" ") + 1
     # Sentences this specific are chrome even with a parenthesis or a URL in them.
     if count <= _DISCLOSURE_WORDS and patterns.disclosure.search(words):
         return True
-    if count <= _TEASER_WORDS and patterns.teaser.match(line.casefold().lstrip(_LEADING_MARKS)):
+    if count <= _TEASER_WORDS and patterns.teaser.match(folded.lstrip(_LEADING_MARKS)):
         return True
     if _CODE.search(line):
         return False
