@@ -603,3 +603,49 @@ def test_a_figures_caption_in_the_container_is_left_out_of_the_template_reading(
     assert cleaned.cleaned_with == "template"
     assert "at dawn" not in cleaned.text
     assert all(p in cleaned.text for p in _story(23))
+
+
+def _blog_page(seed: int) -> str:
+    """A page of the same site in its second layout (its blog): the masthead and footer
+    of the news pages around an entry of other markup."""
+    body = "".join(f"<p>{p}</p>" for p in _story(seed))
+    return (
+        f"<html><head><title>Post {seed}</title></head><body>"
+        f"<div id='masthead'><ul class='menu'>{MENU}</ul></div>"
+        f"<div id='blog'><article class='entry'><h2>Post {seed}</h2>{body}</article>"
+        "<aside class='roll'><b>Our bloggers</b></aside></div>"
+        f"<div id='footer'><p>Copyright 2026 The Daily Example. All rights reserved.</p></div>"
+        "</body></html>"
+    )
+
+
+def test_a_second_layout_of_the_sample_is_no_drift_but_a_new_one_is():
+    news = pages(range(1, 6))
+    blog = [(_blog_page(s), f"https://daily.example/blog/{s}") for s in range(20, 23)]
+    listing = (listing_page(), "https://daily.example/")
+    template = learn_template([*news, *blog, listing])
+    # the blog shows less than half of the news pages' skeleton, and yet fits: it is the
+    # layout of pages the template was learned from (a listing does not lower the bar)
+    page = _blog_page(30)
+    assert len(template.containers) == 2
+    assert template.skeleton_share < 0.5
+    shown = template.skeleton & {e.path for e in walk_tree(LexborHTMLParser(page)).elements}
+    assert len(shown) / len(template.skeleton) < 0.5
+    doc = scraper.clean(page, "https://daily.example/blog/30", template=template)
+    assert doc.cleaned_with == "template", doc.template_note
+    assert _story(30)[0] in doc.text and "Copyright" not in doc.text
+    assert SiteTemplate.from_json(template.to_json()) == template
+    drifted = scraper.clean(
+        article_page(7, layout="v2"), "https://daily.example/a/7", template=template
+    )
+    assert drifted.cleaned_with == "generic" and "layout changed" in drifted.template_note
+    # pages of one layout keep the bar at half, and it is not written out; a listing in the
+    # sample shows less of the skeleton, and holds no container: it does not lower the bar
+    assert learn_template(news).skeleton_share == 0.5
+    assert "skeleton_share" not in learn_template(news).to_json()
+    with_listing = learn_template([*news, listing])
+    shown = with_listing.skeleton & {
+        e.path for e in walk_tree(LexborHTMLParser(listing[0])).elements
+    }
+    assert len(shown) / len(with_listing.skeleton) < 0.5
+    assert with_listing.skeleton_share == 0.5

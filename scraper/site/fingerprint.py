@@ -436,7 +436,8 @@ def outline_tree(
         paths.append(path)
         depth.append(level)
     new = tuple.__new__  # an Element without its constructor's keyword handling
-    walk.elements.extend(new(Element, (p, h, 0, 0, 0, 0, 0)) for p, h in zip(parents, hashes))
+    pairs = zip(parents, hashes, strict=True)
+    walk.elements.extend(new(Element, (p, h, 0, 0, 0, 0, 0)) for p, h in pairs)
     chrome_at = [False] * len(parents)  # the block is chrome
     under = [False] * len(parents)  # it lies in chrome
     for i in wanted:  # parents first

@@ -11,13 +11,16 @@ per page, once, so the same pages in any order give the same template; a listing
 page in the sample only lowers counts, it adds no chrome.
 
 A new page *fits* the template when it shows most of the template's skeleton (its shallow
-paths that most pages hold) and, when there is a container, the container too; a page that
-does not fit (the site changed its layout) is cleaned without the template.
+paths that most pages hold), or as much of it as the least of the sample's article pages
+showed (a site of two layouts, its blog beside its news), and, when there is a container,
+the container too; a page that does not fit (the site changed its layout) is cleaned
+without the template.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -43,6 +46,9 @@ __all__ = ["Container", "SiteTemplate", "TemplateFit", "learn_from_fingerprints"
 VERSION = 1
 # The skeleton: paths this shallow that most pages hold (the page's outer layout).
 SKELETON_DEPTH = 4
+# A page that shows less of the skeleton than this does not fit (its layout changed), unless
+# an article page of the sample showed less (a site of two layouts: see ``learn``)
+SKELETON_SHARE = 0.5
 # A container that does not enclose, on average, more of the pages' own text than it misses
 # or adds is no container.
 MIN_CONTAINER_SCORE = 0.5
@@ -90,6 +96,9 @@ class SiteTemplate:
     slots: frozenset[int] = frozenset()
     # the lines most pages hold (``line_key``): a paragraph that says one is chrome
     lines: frozenset[int] = frozenset()
+    # the least share of the skeleton a page must show to fit: SKELETON_SHARE, or less where
+    # a page of the sample that held a container showed less (a variant of the layout)
+    skeleton_share: float = SKELETON_SHARE
     # the paths laying the template over pages has spelled, kept for the next page (a
     # cache: neither learned nor stored, nor compared)
     _steps: dict[Step, tuple[str, int]] = field(
@@ -106,6 +115,11 @@ class SiteTemplate:
             **({} if self.chrome_paths is None else {"chrome_paths": sorted(self.chrome_paths)}),
             "slots": sorted(self.slots),
             "lines": sorted(self.lines),
+            **(
+                {}
+                if self.skeleton_share == SKELETON_SHARE
+                else {"skeleton_share": self.skeleton_share}
+            ),
             "containers": [
                 {
                     "hash": c.path,
@@ -148,6 +162,7 @@ class SiteTemplate:
                 ),
                 slots=frozenset(int(k) for k in data.get("slots", ())),
                 lines=frozenset(int(k) for k in data.get("lines", ())),
+                skeleton_share=float(data.get("skeleton_share", SKELETON_SHARE)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"site template: bad or missing field ({exc})") from exc
@@ -178,7 +193,7 @@ class SiteTemplate:
         paths = {e.path for e in walk.elements}
         if self.skeleton:
             found = len(self.skeleton & paths) / len(self.skeleton)
-            if found < 0.5:
+            if found < self.skeleton_share:
                 return TemplateFit(False, f"layout changed: {found:.0%} of the template's skeleton")
         container: list[int] = []
         for box in self.containers:
@@ -320,6 +335,8 @@ def learn_from_fingerprints(
     # per path, on each page that chose it: which of its elements there was the article, when
     # one of several enclosed the page's own text better than all of them together
     which: dict[int, list[int | None]] = defaultdict(list)
+    # per page that chose a path: that path and the share of the skeleton it shows
+    chosen: list[tuple[int, float]] = []
     for page in sample:
         unique = _own_text_share(page.elements, chrome, slots)
         total = sum(u for u, e in zip(unique, page.elements, strict=True) if e.parent < 0)
@@ -334,6 +351,7 @@ def learn_from_fingerprints(
                     best[e.path], at[e.path] = f, i
         path, top = min(best.items(), key=lambda kv: (-kv[1], kv[0]))
         if top >= MIN_CONTAINER_SCORE:
+            chosen.append((path, _share(skeleton, page)))
             best_on[path] += 1
             f_sum[path] += top
             which[path].append(_one_of(page.elements, unique, path, at[path], top, total))
@@ -342,6 +360,12 @@ def learn_from_fingerprints(
     containers = sorted(
         (p for p, c in best_on.items() if c >= 2), key=lambda p: (-best_on[p], -f_sum[p], p)
     )
+    # a page like the article pages it was learned from fits, whichever layout of the site
+    # it has: the skeleton is most pages' layout, and a site's second layout (a blog beside
+    # its news) shows less of it; pages that held no container (a listing, the home page)
+    # do not lower the bar
+    held = [share for path, share in chosen if path in containers]
+    skeleton_share = min([SKELETON_SHARE, *held])
     return SiteTemplate(
         pages=n,
         chrome=chrome,
@@ -360,7 +384,15 @@ def learn_from_fingerprints(
         chrome_paths=chrome_paths,
         slots=slots,
         lines=frozenset(k for k, c in lines.items() if c >= majority),
+        skeleton_share=math.floor(skeleton_share * 10_000) / 10_000,  # (as JSON keeps it)
     )
+
+
+def _share(skeleton: frozenset[int], page: PageFingerprint) -> float:
+    """The share of ``skeleton`` that ``page`` shows, as ``SiteTemplate.fit`` measures it."""
+    if not skeleton:
+        return 1.0
+    return len(skeleton & {e.path for e in page.elements}) / len(skeleton)
 
 
 def _one_of(
