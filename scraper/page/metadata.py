@@ -74,12 +74,13 @@ def read_page_info(tree: LexborHTMLParser, items: list[dict[str, Any]] | None = 
     from ``<link rel=canonical>``, ``<html lang>``, Open Graph, ``meta`` tags and JSON-LD.
     Read before site rules and pruning cut the page: they drop ``<html lang>``."""
     ld = _main_item(_ld_items(tree) if items is None else items)
+    metas = _metas(tree)
     html = tree.css_first("html")
     language = _first_said(
         lambda: html.attributes.get("lang") if html is not None else None,
-        lambda: _meta(tree, 'meta[http-equiv="content-language" i]'),
+        lambda: _meta(metas, "http-equiv", "content-language", fold=True),
         lambda: _text(ld.get("inLanguage")),
-        lambda: _meta(tree, 'meta[property="og:locale"]'),
+        lambda: _meta(metas, "property", "og:locale"),
     )
     if language is not None:
         language = language.split(",")[0].strip().replace("_", "-")
@@ -88,25 +89,25 @@ def read_page_info(tree: LexborHTMLParser, items: list[dict[str, Any]] | None = 
     return PageInfo(
         canonical_url=_first_said(
             lambda: _attr(tree, 'link[rel="canonical" i]', "href"),
-            lambda: _meta(tree, 'meta[property="og:url"]'),
+            lambda: _meta(metas, "property", "og:url"),
         ),
         language=language,
         description=_first_said(
-            lambda: _meta(tree, 'meta[name="description" i]'),
-            lambda: _meta(tree, 'meta[property="og:description"]'),
+            lambda: _meta(metas, "name", "description", fold=True),
+            lambda: _meta(metas, "property", "og:description"),
             lambda: _text(ld.get("description")),
         ),
         sitename=_first_said(
-            lambda: _meta(tree, 'meta[property="og:site_name"]'),
+            lambda: _meta(metas, "property", "og:site_name"),
             lambda: _text(publisher.get("name")) if isinstance(publisher, dict) else None,
-            lambda: _meta(tree, 'meta[name="application-name"]'),
+            lambda: _meta(metas, "name", "application-name"),
         ),
         image=_first_said(
-            lambda: _meta(tree, 'meta[property="og:image"]'),
-            lambda: _meta(tree, 'meta[name="twitter:image"]'),
+            lambda: _meta(metas, "property", "og:image"),
+            lambda: _meta(metas, "name", "twitter:image"),
             lambda: _ld_image(ld.get("image")),
         ),
-        tags=_tags(tree, ld),
+        tags=_tags(metas, ld),
     )
 
 
@@ -118,11 +119,9 @@ def _ld_image(value: Any) -> str | None:
     return _text(value)
 
 
-def _tags(tree: LexborHTMLParser, ld: dict[str, Any]) -> tuple[str, ...]:
+def _tags(metas: Metas, ld: dict[str, Any]) -> tuple[str, ...]:
     """``article:tag`` metas, else JSON-LD ``keywords``, else ``meta name=keywords``."""
-    found = [
-        node.attributes.get("content") or "" for node in tree.css('meta[property="article:tag"]')
-    ]
+    found = [a.get("content") or "" for a in metas if a.get("property") == "article:tag"]
     if not found:
         keywords = ld.get("keywords")
         if isinstance(keywords, list):
@@ -130,7 +129,7 @@ def _tags(tree: LexborHTMLParser, ld: dict[str, Any]) -> tuple[str, ...]:
         elif isinstance(keywords, str):
             found = keywords.split(",")
     if not found:
-        found = (_meta(tree, 'meta[name="keywords" i]') or "").split(",")
+        found = (_meta(metas, "name", "keywords", fold=True) or "").split(",")
     tags: dict[str, None] = {}  # an ordered set: the page's order, each tag once
     for tag in found:
         tag = " ".join(tag.split())
@@ -146,25 +145,26 @@ def read_json_ld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
 
 def declared_kind(tree: LexborHTMLParser, items: list[dict[str, Any]] | None = None) -> str | None:
     """What the page says it is ("article", "product", "forum"), or None (see ``_kind``)."""
-    return _kind(tree, _ld_items(tree) if items is None else items)
+    return _kind(_metas(tree), _ld_items(tree) if items is None else items)
 
 
 def read_metadata(tree: LexborHTMLParser, items: list[dict[str, Any]] | None = None) -> Metadata:
     """The page's metadata (fields are None when not found); ``items``: its JSON-LD."""
     items = _ld_items(tree) if items is None else items
     ld = _main_item(items)
+    metas = _metas(tree)
     # each source is read only when those before it said nothing (each is a search of
     # the page)
     title = _first_said(
         lambda: _text(ld.get("headline")),
         lambda: _one_h1(tree),
-        lambda: _meta(tree, 'meta[property="og:title"]'),
+        lambda: _meta(metas, "property", "og:title"),
         lambda: _strip_suffix(_node_text(tree, "title")),
     )
     author = _first_said(
         lambda: _plausible(_ld_author(ld.get("author"))),
-        lambda: _plausible(_meta(tree, 'meta[name="author"]')),
-        lambda: _plausible(_meta(tree, 'meta[property="article:author"]', plain=True)),
+        lambda: _plausible(_meta(metas, "name", "author")),
+        lambda: _plausible(_meta(metas, "property", "article:author", plain=True)),
         lambda: _plausible(
             _first_line(tree, '[itemprop="author"] [itemprop="name"], [itemprop="author"]')
         ),
@@ -173,17 +173,15 @@ def read_metadata(tree: LexborHTMLParser, items: list[dict[str, Any]] | None = N
     )
     date = _first_said(
         lambda: _day(ld.get("datePublished")),
-        lambda: _day(_meta(tree, 'meta[property="article:published_time"]')),
-        lambda: _day(_meta(tree, 'meta[itemprop="datePublished"]')),
+        lambda: _day(_meta(metas, "property", "article:published_time")),
+        lambda: _day(_meta(metas, "itemprop", "datePublished")),
         lambda: _day(_attr(tree, '[itemprop="datePublished"]', "datetime")),
-        lambda: _day(
-            _meta(tree, 'meta[name="date"], meta[name="pubdate"], meta[name="publish-date"]')
-        ),
+        lambda: _day(_meta(metas, "name", "date", "pubdate", "publish-date")),
         lambda: _day(_attr(tree, "time[datetime]", "datetime")),
         lambda: _day(ld.get("dateModified")),
-        lambda: _day(_meta(tree, 'meta[property="article:modified_time"]')),
+        lambda: _day(_meta(metas, "property", "article:modified_time")),
     )
-    return Metadata(title=title, author=author, date=date, kind=_kind(tree, items))
+    return Metadata(title=title, author=author, date=date, kind=_kind(metas, items))
 
 
 _KINDS = (
@@ -193,10 +191,10 @@ _KINDS = (
 )
 
 
-def _kind(tree: LexborHTMLParser, items: list[dict[str, Any]]) -> str | None:
+def _kind(metas: Metas, items: list[dict[str, Any]]) -> str | None:
     """The page's own claim about its type: JSON-LD ``@type``s, then ``og:type``."""
     declared = [k for item in items for k in _types(item)]
-    og = _meta(tree, 'meta[property="og:type"]')
+    og = _meta(metas, "property", "og:type")
     if og:
         declared.append(og.strip().lower())
     for name, pattern in _KINDS:
@@ -420,12 +418,30 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _meta(tree: LexborHTMLParser, selector: str, *, plain: bool = False) -> str | None:
-    node = tree.css_first(selector)
-    value = node.attributes.get("content") if node is not None else None
-    if plain and value and "://" in value:  # a profile URL, not a name
-        return None
-    return value
+# a page's ``meta`` elements' attributes, in page order (``_metas``)
+Metas = list[dict[str, str | None]]
+
+
+def _metas(tree: LexborHTMLParser) -> Metas:
+    """The attributes of ``tree``'s ``meta`` elements, in page order: read once, for the
+    several that each reading looks up (one search of the page, not one a name)."""
+    return [node.attributes for node in tree.css("meta")]
+
+
+def _meta(
+    metas: Metas, key: str, *values: str, fold: bool = False, plain: bool = False
+) -> str | None:
+    """The ``content`` of the first meta whose ``key`` attribute is one of ``values`` (as
+    ``meta[key="value"]`` selects it; ``fold``: in any case, as ``[key="value" i]``)."""
+    wanted = {v.casefold() for v in values} if fold else set(values)
+    for attrs in metas:
+        said = attrs.get(key)
+        if said is not None and (said.casefold() if fold else said) in wanted:
+            value = attrs.get("content")
+            if plain and value and "://" in value:  # a profile URL, not a name
+                return None
+            return value
+    return None
 
 
 def _attr(tree: LexborHTMLParser, selector: str, name: str) -> str | None:
