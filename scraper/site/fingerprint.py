@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import re
 import struct
 import zlib
@@ -435,9 +436,11 @@ def outline_tree(
         nodes.append(node)
         paths.append(path)
         depth.append(level)
-    new = tuple.__new__  # an Element without its constructor's keyword handling
-    pairs = zip(parents, hashes, strict=True)
-    walk.elements.extend(new(Element, (p, h, 0, 0, 0, 0, 0)) for p, h in pairs)
+    # each Element made from its row of numbers without its constructor's keyword handling
+    # (all in C: this runs once a block)
+    zero = itertools.repeat(0)
+    rows = zip(parents, hashes, zero, zero, zero, zero, zero, strict=False)  # (as long)
+    walk.elements.extend(map(tuple.__new__, itertools.repeat(Element), rows))
     chrome_at = [False] * len(parents)  # the block is chrome
     under = [False] * len(parents)  # it lies in chrome
     for i in wanted:  # parents first
