@@ -156,6 +156,13 @@ def test_fewer_than_two_pages_is_a_clear_error():
         learn_template(pages(range(1, 2)))
     with pytest.raises(scraper.InputError):  # the same page twice is one page
         learn_template(pages(range(1, 2)) * 2)
+    # different pages whose text is all drawn by scripts are alike to a template: it says so
+    scripted = [
+        (f"<html><body><div id='app'></div><script>render({n})</script></body></html>", None)
+        for n in range(3)
+    ]
+    with pytest.raises(scraper.InputError, match=r"got 1 \(of 3 given; 3 hold no text"):
+        learn_template(scripted)
 
 
 def test_walk_has_no_recursion_over_depth():

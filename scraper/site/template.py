@@ -310,10 +310,23 @@ def learn_from_fingerprints(
 ) -> SiteTemplate:
     """A template from the fingerprints of some pages of one site (``paths``: readable
     paths by hash, for the container's, when known)."""
-    sample = _distinct(pages)
+    given = list(pages)
+    sample = _distinct(given)
     n = len(sample)
     if n < 2:
-        raise InputError(f"a site template needs at least 2 distinct pages, got {n}")
+        # pages with no text in any block (all of it drawn by scripts) are alike to a
+        # template: say so, or "got 1" of four different pages reads as a bug
+        blank = sum(1 for p in given if not p.lines and not any(e.key for e in p.elements))
+        why = (
+            f"; {blank} hold no text in their blocks"
+            if blank > 1
+            else "; pages whose blocks say the same count once"
+            if len(given) > n
+            else ""
+        )
+        raise InputError(
+            f"a site template needs at least 2 distinct pages, got {n} (of {len(given)} given{why})"
+        )
     majority = n // 2 + 1
     keys: Counter[int] = Counter()
     shallow: Counter[int] = Counter()
