@@ -190,9 +190,8 @@ class SiteTemplate:
     def fit(self, walk: Walk) -> TemplateFit:
         """How ``walk``'s page fits the template: which of its blocks are chrome and where
         its container is; ``reason`` says why it does not fit."""
-        paths = {e.path for e in walk.elements}
         if self.skeleton:
-            found = len(self.skeleton & paths) / len(self.skeleton)
+            found = _share(self.skeleton, walk.elements)
             if found < self.skeleton_share:
                 return TemplateFit(False, f"layout changed: {found:.0%} of the template's skeleton")
         container: list[int] = []
@@ -364,7 +363,7 @@ def learn_from_fingerprints(
                     best[e.path], at[e.path] = f, i
         path, top = min(best.items(), key=lambda kv: (-kv[1], kv[0]))
         if top >= MIN_CONTAINER_SCORE:
-            chosen.append((path, _share(skeleton, page)))
+            chosen.append((path, _share(skeleton, page.elements)))
             best_on[path] += 1
             f_sum[path] += top
             which[path].append(_one_of(page.elements, unique, path, at[path], top, total))
@@ -397,15 +396,17 @@ def learn_from_fingerprints(
         chrome_paths=chrome_paths,
         slots=slots,
         lines=frozenset(k for k, c in lines.items() if c >= majority),
-        skeleton_share=math.floor(skeleton_share * 10_000) / 10_000,  # (as JSON keeps it)
+        # four places: a short value in the JSON, and never above what the pages showed
+        skeleton_share=math.floor(skeleton_share * 10_000) / 10_000,
     )
 
 
-def _share(skeleton: frozenset[int], page: PageFingerprint) -> float:
-    """The share of ``skeleton`` that ``page`` shows, as ``SiteTemplate.fit`` measures it."""
+def _share(skeleton: frozenset[int], elements: Sequence[Element]) -> float:
+    """The share of ``skeleton`` that a page of ``elements`` shows (when learning and when
+    laying the template over a page alike)."""
     if not skeleton:
         return 1.0
-    return len(skeleton & {e.path for e in page.elements}) / len(skeleton)
+    return len(skeleton & {e.path for e in elements}) / len(skeleton)
 
 
 def _one_of(
