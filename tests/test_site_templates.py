@@ -328,8 +328,34 @@ def test_a_page_whose_container_holds_only_chrome_is_cleaned_generically():
     assert page.count(story[0]) == 1
     cleaned = scraper.clean(page, "https://daily.example/a/41", template=template)
     assert cleaned.cleaned_with == "generic"
-    assert cleaned.template_note == "the template's container held no article text"
+    assert cleaned.template_note == "the template's container holds 0% of the page's own text"
     assert story[0] in cleaned.text
+
+
+def test_a_page_whose_own_text_lies_mostly_outside_the_container_is_cleaned_generically():
+    # the container holds a teaser, the page's story lies in a box of its own (a listing, a
+    # gallery): the container does not hold the page's text as it held the sample's
+    template = learn_template(pages(range(1, 7)))
+    story = _story(42)
+    teaser = story[0]
+    page = article_page(42).replace(
+        "<div id='footer'>",
+        "<div class='gallery'>" + "".join(f"<p>{p}</p>" for p in story[1:]) + "</div>"
+        "<div id='footer'>",
+    )
+    page = page.replace("".join(f"<p>{p}</p>" for p in story) + "</div>", f"<p>{teaser}</p></div>")
+    cleaned = scraper.clean(page, "https://daily.example/a/42", template=template)
+    assert cleaned.cleaned_with == "generic"
+    assert cleaned.template_note is not None
+    assert cleaned.template_note.startswith("the template's container holds ")
+    assert story[3] in cleaned.text and teaser in cleaned.text
+    # with the story in its container and one paragraph outside it, the template holds
+    page = article_page(43).replace(
+        "<div id='footer'>", f"<div class='gallery'><p>{_story(44)[0]}</p></div><div id='footer'>"
+    )
+    cleaned = scraper.clean(page, "https://daily.example/a/43", template=template)
+    assert cleaned.cleaned_with == "template"
+    assert _story(43)[2] in cleaned.text
 
 
 def test_the_templates_benchmark_runs_on_a_portal_folder(tmp_path):

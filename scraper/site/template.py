@@ -26,11 +26,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.errors import InputError
 from scraper.measures import word_count
-from scraper.page.parse import drop_code
+from scraper.page.parse import drop_code, flatten_deep
 from scraper.site.fingerprint import (
     Element,
     PageFingerprint,
@@ -241,9 +241,20 @@ class SiteTemplate:
             if not any(_inside(walk.elements, k, {i}) for k in kept):
                 walk.nodes[i].decompose()
         if kept:
+            # the container holds this page's own text, as it held the sample's: else the
+            # page is of another kind (a listing) whose text lies elsewhere
+            body = tree.body
+            held = sum(_prose_words(walk.nodes[i]) for i in kept)
+            words = word_count(body.text(deep=True, separator=" ")) if body is not None else 0
+            # (the page's words bound its own: the links are counted only when it matters)
+            total = _prose_words(body) if body is not None and 2 * held < words else 0
+            if total and 2 * held < total:
+                share = held / total
+                reason = f"the template's container holds {share:.0%} of the page's own text"
+                return _reread(tree), TemplateFit(False, reason)
             head = tree.head.html if tree.head is not None else ""
-            body = "".join(walk.nodes[i].html or "" for i in kept)
-            tree = LexborHTMLParser(f"<html>{head}<body>{body}</body></html>")
+            cut = "".join(walk.nodes[i].html or "" for i in kept)
+            tree = LexborHTMLParser(f"<html>{head}<body>{cut}</body></html>")
         return tree, fit
 
 
@@ -256,6 +267,21 @@ class TemplateFit:
     # the slot lines ``apply`` took away, as HTML: a date line is chrome to the article,
     # and yet the page's date
     slot_html: str = ""
+
+
+def _reread(tree: LexborHTMLParser) -> LexborHTMLParser:
+    """``tree`` as it was parsed, its scripts and styles dropped (a page that turned out not
+    to fit once its chrome was cut: rare, and a parse costs less than checking first)."""
+    fresh = LexborHTMLParser(tree.raw_html.decode("utf-8", "replace"))
+    flatten_deep(fresh)
+    drop_code(fresh)
+    return fresh
+
+
+def _prose_words(node: LexborNode) -> int:
+    """``node``'s words outside links (a page's own text, once its chrome is gone)."""
+    words = word_count(node.text(deep=True, separator=" "))
+    return words - sum(word_count(a.text(deep=True, separator=" ")) for a in node.css("a"))
 
 
 def _parent_in(element: Element, mask: list[bool]) -> bool:
