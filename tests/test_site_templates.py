@@ -94,6 +94,23 @@ def pages(seeds: range) -> list[tuple[str, str]]:
     return [(article_page(s), f"https://daily.example/a/{s}") for s in seeds]
 
 
+def test_one_story_at_two_addresses_counts_once():
+    # the same story fetched again under another address, its "more stories" box changed:
+    # counted twice, its text would be on most pages of three (chrome), and the container
+    # would rest on one page alone
+    again = article_page(1).replace("More stories", "Most read today")
+    sample = [*pages(range(1, 3)), (again, "https://daily.example/a/1?utm_source=feed")]
+    template = learn_template(sample)
+    assert template.pages == 2
+    assert template.containers and template.containers[0].text == "div#main/div.story"
+    cleaned = scraper.clean(article_page(5), "https://daily.example/a/5", template=template)
+    assert cleaned.cleaned_with == "template"
+    assert _story(5)[0] in cleaned.text
+    # two stories that share a paragraph are two pages
+    shared = article_page(3).replace(_story(3)[0], _story(1)[0])
+    assert learn_template([*pages(range(1, 3)), (shared, "https://daily.example/a/3")]).pages == 3
+
+
 def test_chrome_is_learned_and_the_container_read():
     template = learn_template(pages(range(1, 6)))
     assert template.pages == 5

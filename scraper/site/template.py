@@ -336,7 +336,7 @@ def learn_from_fingerprints(
     """A template from the fingerprints of some pages of one site (``paths``: readable
     paths by hash, for the container's, when known)."""
     given = list(pages)
-    sample = _distinct(given)
+    sample = _one_per_text(_distinct(given))
     n = len(sample)
     if n < 2:
         # pages with no text in any block (all of it drawn by scripts) are alike to a
@@ -345,7 +345,7 @@ def learn_from_fingerprints(
         why = (
             f"; {blank} hold no text in their blocks"
             if blank > 1
-            else "; pages whose blocks say the same count once"
+            else "; pages whose blocks say mostly the same count once"
             if len(given) > n
             else ""
         )
@@ -471,6 +471,42 @@ def _slots(sample: Sequence[PageFingerprint], keys: Counter[int], majority: int)
                 blocks[e.path] += 1
                 recurring[e.path] += keys[e.key] >= 2
     return frozenset(p for p, n in blocks.items() if 2 * recurring[p] > n)
+
+
+def _one_per_text(sample: list[PageFingerprint]) -> list[PageFingerprint]:
+    """``sample`` (in its order) less each page whose text, beyond what a third page shows
+    too, mostly is on a page kept before it, and the other way round: one story at two
+    addresses (a print view, a link with a tracking query, a category listed twice) would
+    make chrome or slots of its text, and of the article's own paths. Two pages alone
+    cannot tell their chrome from such a text: they are kept."""
+    if len(sample) < 3:
+        return sample
+    keys: Counter[int] = Counter()
+    words: list[dict[int, int]] = []
+    for page in sample:
+        mine: dict[int, int] = defaultdict(int)
+        for e in page.elements:
+            if e.key:
+                mine[e.key] += e.own_words
+        words.append(mine)
+        keys.update(mine.keys())
+    kept: list[int] = []
+    for i, mine in enumerate(words):
+        if not any(_mostly_shared(mine, words[k], keys) for k in kept):
+            kept.append(i)
+    return [sample[i] for i in kept]
+
+
+def _mostly_shared(a: dict[int, int], b: dict[int, int], pages: Counter[int]) -> bool:
+    """Whether more than half of the words each of two pages holds beyond what a third page
+    shows lie in blocks both hold (``pages``: on how many pages of the sample each key is)."""
+    common = [k for k in a.keys() & b.keys() if pages[k] == 2]
+    for one in (a, b):
+        alone = sum(n for k, n in one.items() if pages[k] == 1)
+        both = sum(one[k] for k in common)
+        if not both or 2 * both <= alone + both:
+            return False
+    return True
 
 
 def _distinct(pages: Iterable[PageFingerprint]) -> list[PageFingerprint]:
