@@ -159,6 +159,12 @@ def bench_command(
 
             today = run_templates_today(wcxb_dir, progress=progress)
             notes += "\n\n" + templates_today_markdown(today)
+            # and on real siblings of today: WCXB-dev's sites with several pages
+            from scraper.bench.templates_sites import run_templates_sites, templates_sites_markdown
+
+            notes += "\n\n" + templates_sites_markdown(
+                run_templates_sites(wcxb_dir, progress=progress)
+            )
         click.echo(notes)
     if not wcxb_cases and not eval_cases:
         if out:
