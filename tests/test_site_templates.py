@@ -94,6 +94,21 @@ def pages(seeds: range) -> list[tuple[str, str]]:
     return [(article_page(s), f"https://daily.example/a/{s}") for s in seeds]
 
 
+def test_a_page_that_declares_itself_a_product_is_cleaned_generically():
+    # the template's reading is an article's: a product page in the site's frame (its
+    # specifications and offers in the story's container) is read as the generic cleaner
+    # reads products, and that is no drift
+    template = learn_template(pages(range(1, 7)))
+    ld = '<script type="application/ld+json">{"@type": "Product", "name": "Kettle"}</script>'
+    page = article_page(44).replace("</head>", ld + "</head>")
+    url = "https://daily.example/a/44"
+    cleaned = scraper.clean(page, url, template=template)
+    assert cleaned.cleaned_with == "generic" and cleaned.template_note is None
+    assert cleaned.text == scraper.clean(page, url).text
+    # the same page, no product: the template's
+    assert scraper.clean(article_page(44), url, template=template).cleaned_with == "template"
+
+
 def test_one_story_at_two_addresses_counts_once():
     # the same story fetched again under another address, its "more stories" box changed:
     # counted twice, its text would be on most pages of three (chrome), and the container

@@ -68,7 +68,8 @@ def clean(
     """Clean one page. ``url`` picks the site rule from ``config`` (built-in defaults if None);
     ``charset`` is the HTTP header's, for bytes (it outranks the page's own declaration).
     ``template`` is the site's (``scraper.learn_template``): its chrome goes and its
-    container is read, when the page fits it (``Document.cleaned_with`` says which).
+    container is read, when the page fits it (``Document.cleaned_with`` says which); a
+    page that declares itself a product is cleaned generically (no fit is tried).
 
     Raises ``ContentError`` for binary or empty input and ``ExtractionError`` when no
     article text is found.
@@ -124,6 +125,11 @@ def _clean(
     info = read_page_info(tree, ld)  # before the site rule's cut, which drops <html lang>
     language = page_language(tree, declared=info.language)
     cleaned_with, template_note, whole = "generic", None, None
+    product = declared_kind(tree, ld) == "product"
+    if product:
+        # a template's reading is an article's: a page that says it is a product (its
+        # specifications, its offers, its reviews) is read as the generic cleaner reads one
+        template = None
     if template is not None:
         # what the page says of itself, read before the cut: its byline, date and title may
         # lie outside the container, or in the template's chrome (a date line is a slot)
@@ -146,7 +152,7 @@ def _clean(
         tree = apply_site_rule(tree, rule)
     tree = headings_by_role(tree)  # role=heading: a heading for every stage after
     comments = read_comments(tree)  # before pruning, which takes their bylines for chrome
-    tree = prune_chrome(tree, product=declared_kind(tree, ld) == "product")
+    tree = prune_chrome(tree, product=product)
     if cleaned_with == "template" and whole is not None:
         meta = whole  # read and completed before the cut
         # only a template without a container reads the page as the generic cleaner does
