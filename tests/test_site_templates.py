@@ -94,6 +94,22 @@ def pages(seeds: range) -> list[tuple[str, str]]:
     return [(article_page(s), f"https://daily.example/a/{s}") for s in seeds]
 
 
+def test_a_page_read_again_after_its_cut_keeps_its_characters():
+    # a page found not to fit once its chrome was cut is read again as it was parsed: the
+    # characters beyond ASCII of a page that declares another charset survive
+    template = learn_template(pages(range(1, 7)))
+    gallery = "<p>Le café du marché ouvre à l’aube, dit Zoë, près du musée où l’on dîne.</p>" * 9
+    page = article_page(45).replace("<head>", '<head><meta charset="iso-8859-1">')
+    page = page.replace(
+        "<div id='footer'>", f"<div class='gallery'>{gallery}</div><div id='footer'>"
+    )
+    page = page.replace("".join(f"<p>{p}</p>" for p in _story(45)), f"<p>{_story(45)[0]}</p>", 1)
+    cleaned = scraper.clean(page, "https://daily.example/a/45", template=template)
+    assert cleaned.cleaned_with == "generic"
+    assert (cleaned.template_note or "").startswith("the template's container holds ")
+    assert "Le café du marché ouvre à l’aube" in cleaned.text
+
+
 def test_a_page_that_declares_itself_a_product_is_cleaned_generically():
     # the template's reading is an article's: a product page in the site's frame (its
     # specifications and offers in the story's container) is read as the generic cleaner
