@@ -139,7 +139,7 @@ def clean_page(
         except ScraperError:
             fingerprint = template = None
     try:
-        doc = guarded(url, lambda: clean(html, url, config=_CONFIG or Config(), template=template))
+        doc = guarded(url, lambda: clean(html, url, config=_CONFIG, template=template))
     except ScraperError as exc:  # (whatever the cleaner raised: the failure policy)
         crashed = isinstance(exc, CleaningError)
         return Cleaned(None, None, links, str(exc), fingerprint, crashed=crashed)
